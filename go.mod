@@ -1,0 +1,10 @@
+module github.com/blockmode/blockmode
+
+go 1.26
+
+require github.com/stretchr/testify v1.12.1
+
+require (
+	github.com/google/go-cmp v0.7.0 // indirect
+	go.yaml.in/yaml/v3 v3.0.5 // indirect
+)
