@@ -91,12 +91,16 @@ func TestArriveCompatibilityTable(t *testing.T) {
 		{
 			name: "server, other antivirus, onboarded, ForceDefenderPassiveMode=1: passive mode (set manually)",
 			oses: []OS{WindowsServer2025, WindowsServer2022, WindowsServer2019, WindowsServerSAC, WindowsServer2016, WindowsServer2012R2}, want: Passive, rule: "server-other-av-onboarded-passive-set",
-			facts: with(server, func(f *Facts) { f.OtherAVPrimary, f.Onboarded, f.ForcePassiveMode, f.BlockMode = True, True, True, False }),
+			facts: with(server, func(f *Facts) {
+				f.OtherAVPrimary, f.Onboarded, f.ForcePassiveMode, f.BlockMode = True, True, True, False
+			}),
 		},
 		{
 			name: "server, other antivirus, onboarded, passive set, block mode in effect: EDR block mode",
 			oses: []OS{WindowsServer2022, WindowsServer2019, WindowsServer2016, WindowsServer2012R2}, want: EDRBlock, rule: "server-other-av-onboarded-passive-set",
-			facts: with(server, func(f *Facts) { f.OtherAVPrimary, f.Onboarded, f.ForcePassiveMode, f.BlockMode = True, True, True, True }),
+			facts: with(server, func(f *Facts) {
+				f.OtherAVPrimary, f.Onboarded, f.ForcePassiveMode, f.BlockMode = True, True, True, True
+			}),
 		},
 		{
 			name: "server, other antivirus, onboarded, passive not set: Defender does not enter passive mode automatically",

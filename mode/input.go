@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -57,6 +58,10 @@ type Parser struct {
 	// wrapping ErrTooLarge and is never read whole. Zero means
 	// DefaultMaxBytes.
 	MaxBytes int64
+	// Location is the time zone of dates in the console's text forms,
+	// which print local time without saying which zone. Nil means UTC.
+	// Dates in JSON carry their own offset and ignore Location.
+	Location *time.Location
 }
 
 // prop is one property of an object, as read from any form.
@@ -66,6 +71,7 @@ type prop struct {
 	text string          // the text value, for the text forms
 	line int             // 1-based line, for the text forms
 	form Form
+	loc  *time.Location // the zone of text-form dates; nil means UTC
 }
 
 // isText reports whether the property came from a text form.
@@ -136,19 +142,55 @@ func decodeUTF16(b []byte, bigEndian bool) ([]byte, error) {
 // parseDocument reads input in any of the forms and returns its single
 // object.
 func (p Parser) parseDocument(r io.Reader) (*document, error) {
+	doc, err := p.parseAny(r)
+	if err != nil {
+		return nil, err
+	}
+	if doc.form != FormJSON && p.Location != nil {
+		for i := range doc.props {
+			doc.props[i].loc = p.Location
+		}
+	}
+	return doc, nil
+}
+
+func (p Parser) parseAny(r io.Reader) (*document, error) {
 	b, err := p.read(r)
 	if err != nil {
 		return nil, err
 	}
+	b, skipped := skipWarnings(b)
 	trimmed := bytes.TrimSpace(b)
 	if len(trimmed) == 0 {
 		return nil, newParseError("", "", 0, fmt.Errorf("%w: empty input", ErrFormat))
 	}
-	switch trimmed[0] {
-	case '{', '[':
+	switch {
+	case bytes.HasPrefix(trimmed, []byte("[SC]")):
+		// The failure message of "sc query".
+	case trimmed[0] == '{' || trimmed[0] == '[' || trimmed[0] == '"':
 		return parseJSONDocument(trimmed)
 	}
-	return parseTextDocument(string(b))
+	return parseTextDocument(string(b), skipped)
+}
+
+// skipWarnings drops the lines of PowerShell's warning stream that a
+// console or "2>&1" puts before the output, such as PowerShell 7's
+// "WARNING: Resulting JSON is truncated as serialization has exceeded the
+// set depth of 2."
+// It returns the rest and how many lines it dropped.
+func skipWarnings(b []byte) (rest []byte, lines int) {
+	for {
+		t := bytes.TrimLeft(b, " \t\r\n")
+		if !bytes.HasPrefix(t, []byte("WARNING:")) {
+			return b, lines
+		}
+		nl := bytes.IndexByte(t, '\n')
+		if nl < 0 {
+			return nil, lines
+		}
+		lines += bytes.Count(b[:len(b)-len(t)+nl+1], []byte("\n"))
+		b = t[nl+1:]
+	}
 }
 
 // parseJSONDocument reads an object, or an array holding exactly one

@@ -1,6 +1,7 @@
 package mode
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -8,8 +9,24 @@ import (
 // parseTextDocument reads one of the console text forms: the list form
 // ("Name : Value" lines), the table form (header, dashes, one row) or the
 // output of "sc query windefend".
-func parseTextDocument(s string) (*document, error) {
+// skipped is the number of lines before s in the input, for line numbers.
+func parseTextDocument(s string, skipped int) (*document, error) {
 	lines := strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n")
+	doc, err := parseTextLines(lines)
+	if err != nil {
+		var pe *ParseError
+		if errors.As(err, &pe) && pe.Line > 0 {
+			pe.Line += skipped
+		}
+		return nil, err
+	}
+	for i := range doc.props {
+		doc.props[i].line += skipped
+	}
+	return doc, nil
+}
+
+func parseTextLines(lines []string) (*document, error) {
 	first := -1
 	for i, l := range lines {
 		if strings.TrimSpace(l) != "" {
@@ -60,6 +77,13 @@ func parseList(lines []string) (*document, error) {
 	seen := make(map[string]bool)
 	objects := 0
 	prevBlank := true
+	// The widest line shows the console's width: only a word longer than
+	// a line is split at the very end of one.
+	width := 0
+	for _, l := range lines {
+		width = max(width, len(strings.TrimRight(l, " \t")))
+	}
+	prevLen := 0
 	for i, l := range lines {
 		lineNo := i + 1
 		if strings.TrimSpace(l) == "" {
@@ -72,7 +96,8 @@ func parseList(lines []string) (*document, error) {
 				return nil, newParseError("", l, lineNo, fmt.Errorf("%w: indented line without a property before it", ErrSyntax))
 			}
 			last := &doc.props[len(doc.props)-1]
-			last.text = joinWrapped(last.text, strings.TrimLeft(l, " \t"))
+			last.text = joinWrapped(last.text, strings.TrimLeft(l, " \t"), prevLen >= width)
+			prevLen = len(strings.TrimRight(l, " \t"))
 			continue
 		}
 		name, value, ok := splitListLine(l)
@@ -86,6 +111,7 @@ func parseList(lines []string) (*document, error) {
 			}
 		}
 		prevBlank = false
+		prevLen = len(strings.TrimRight(l, " \t"))
 		key := strings.ToLower(name)
 		if seen[key] {
 			return nil, newParseError(name, "", lineNo, ErrDuplicateField)
@@ -120,16 +146,30 @@ func splitListLine(l string) (name, value string, ok bool) {
 	return name, value, true
 }
 
-// joinWrapped joins a value with the next line it was wrapped onto. The
-// console wraps at word boundaries and keeps the space at the end of the
-// first line, but copying from a console usually drops trailing spaces; a
-// list item that ended with "," is therefore rejoined with ", ".
-func joinWrapped(prev, next string) string {
-	if strings.HasPrefix(prev, "{") && strings.HasSuffix(prev, ",") {
+// joinWrapped joins a value with the next line it was wrapped onto.
+// Format-List wraps at word boundaries, leaving the space that ended the
+// line's last word at its end, and splits a word only when it is longer
+// than a line, at the console's full width. Output redirected to a file
+// keeps the space, and the parts join as they are. Copying from a console
+// drops trailing spaces: a line that stops short of the full width then
+// ended at a space, and one is put back. (A value whose every wrap was at
+// a space of the widest line cannot be told from a split word; the JSON
+// form has no such doubt.) In a list, "{a, b, c}", a line that ends with
+// the comma between two items was wrapped at the space after it.
+func joinWrapped(prev, next string, full bool) string {
+	switch {
+	case strings.HasSuffix(prev, " "):
+		return prev + next
+	case strings.HasPrefix(prev, "{") && strings.HasSuffix(prev, ","):
 		return prev + " " + next
+	case full:
+		return prev + next
 	}
-	return prev + next
+	return prev + " " + next
 }
+
+// col is a run of dashes under a table header.
+type col struct{ start, end int }
 
 // parseTable reads the table form: a header row, a row of dashes whose runs
 // give the column positions, and exactly one row of values.
@@ -140,7 +180,6 @@ func parseTable(lines []string, first int) (*document, error) {
 		dashIdx++
 	}
 	dashes := lines[dashIdx]
-	type col struct{ start, end int }
 	var cols []col
 	for i := 0; i < len(dashes); {
 		if dashes[i] != '-' {
@@ -167,22 +206,10 @@ func parseTable(lines []string, first int) (*document, error) {
 		return nil, newParseError("", "", rows[1]+1, fmt.Errorf("%w: the table holds more than one row; pass one device's output", ErrMultipleObjects))
 	}
 	row := lines[rows[0]]
-	cell := func(l string, c col, last bool) string {
-		if c.start >= len(l) {
-			return ""
-		}
-		end := len(l)
-		if !last && c.end+1 < len(l) {
-			// A cell runs up to the start of the next column.
-			end = c.end + 1
-		}
-		return strings.TrimSpace(l[c.start:end])
-	}
 	doc := &document{form: FormTable}
+	names, values := tableCells(header, starts(cols)), tableCells(row, starts(cols))
 	seen := make(map[string]bool)
-	for i, c := range cols {
-		last := i == len(cols)-1
-		name := cell(header, c, last)
+	for i, name := range names {
 		if name == "" || strings.ContainsAny(name, " \t") {
 			return nil, newParseError("", name, first+1, fmt.Errorf("%w: table header is not a property name", ErrSyntax))
 		}
@@ -191,7 +218,44 @@ func parseTable(lines []string, first int) (*document, error) {
 			return nil, newParseError(name, "", first+1, ErrDuplicateField)
 		}
 		seen[key] = true
-		doc.props = append(doc.props, prop{name: name, text: cell(row, c, last), line: rows[0] + 1, form: FormTable})
+		doc.props = append(doc.props, prop{name: name, text: values[i], line: rows[0] + 1, form: FormTable})
 	}
 	return doc, nil
+}
+
+// tableCells cuts a table line into one cell per column. starts are the
+// positions of the runs of dashes, which are as wide as the header, not
+// the column: a left-aligned value may run past its dashes to the right,
+// and a right-aligned one (numbers, booleans) past them to the left. The
+// console puts one space between columns, so the boundary before column i
+// is the last space before column i's dashes.
+func tableCells(l string, starts []int) []string {
+	cells := make([]string, len(starts))
+	from := 0
+	for i := range starts {
+		to := len(l)
+		if i+1 < len(starts) {
+			to = min(starts[i+1], len(l))
+			// Walk left from the next column's start to the separator.
+			for j := to - 1; j > from; j-- {
+				if l[j] == ' ' {
+					to = j
+					break
+				}
+			}
+		}
+		if from < to {
+			cells[i] = strings.TrimSpace(l[from:to])
+		}
+		from = min(to, len(l))
+	}
+	return cells
+}
+
+func starts(cols []col) []int {
+	s := make([]int, len(cols))
+	for i, c := range cols {
+		s[i] = c.start
+	}
+	return s
 }

@@ -78,7 +78,7 @@ func (p prop) asInt() (int64, bool, error) {
 	s := strings.TrimSpace(p.text)
 	if !p.isText() {
 		var n json.Number
-		if err := json.Unmarshal(p.raw, &n); err != nil {
+		if p.raw[0] == '"' || json.Unmarshal(p.raw, &n) != nil {
 			return 0, false, p.typeError("an integer")
 		}
 		s = n.String()
@@ -129,7 +129,8 @@ var textTimeLayouts = []string{
 // local offset, "+0100", which does not change the instant); PowerShell 7
 // writes ISO 8601 with or without an offset (without one, the time is
 // taken as UTC); the console prints the en-US form "11/14/2023 10:13:20 PM"
-// in local time, taken as UTC because the console does not say the zone.
+// in local time, read in the Parser's Location (UTC unless set), because
+// the console does not say the zone.
 func (p prop) asTime() (time.Time, bool, error) {
 	s, ok, err := p.asString()
 	if err != nil || !ok {
@@ -147,8 +148,12 @@ func (p prop) asTime() (time.Time, bool, error) {
 		}
 		return t, true, nil
 	}
+	loc := p.loc
+	if loc == nil {
+		loc = time.UTC
+	}
 	for _, layout := range textTimeLayouts {
-		if t, err := time.Parse(layout, s); err == nil {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
 			return t, true, nil
 		}
 	}
