@@ -92,11 +92,13 @@ type Preferences struct {
 	// Form is the form the preferences were read from.
 	Form Form `json:"-"`
 
+	// ComputerID is the platform's device identifier.
 	ComputerID string `json:"ComputerID,omitempty"`
 
 	// MAPSReporting turns cloud-delivered protection on (any value but
 	// Disabled).
-	MAPSReporting        MAPSReporting        `json:"MAPSReporting"`
+	MAPSReporting MAPSReporting `json:"MAPSReporting"`
+	// SubmitSamplesConsent is whether samples are sent for analysis.
 	SubmitSamplesConsent SubmitSamplesConsent `json:"SubmitSamplesConsent"`
 	// PUAProtection is protection against potentially unwanted
 	// applications.
@@ -104,6 +106,7 @@ type Preferences struct {
 	// EnableNetworkProtection is network protection.
 	EnableNetworkProtection Enforcement `json:"EnableNetworkProtection"`
 
+	// The switches that turn protection features off.
 	DisableRealtimeMonitoring Bool `json:"DisableRealtimeMonitoring"`
 	DisableBehaviorMonitoring Bool `json:"DisableBehaviorMonitoring"`
 	DisableIOAVProtection     Bool `json:"DisableIOAVProtection"`

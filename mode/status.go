@@ -20,7 +20,10 @@ type Status struct {
 	// Form is the form the status was read from.
 	Form Form `json:"-"`
 
-	ComputerID     string `json:"ComputerID,omitempty"`
+	// ComputerID is the platform's device identifier.
+	ComputerID string `json:"ComputerID,omitempty"`
+	// PSComputerName is the remote computer's name when the output came
+	// through PowerShell remoting; empty otherwise.
 	PSComputerName string `json:"PSComputerName,omitempty"`
 
 	// AMRunningMode is the running mode. Platforms older than about
@@ -40,6 +43,9 @@ type Status struct {
 	// updated.
 	AntivirusSignatureLastUpdated time.Time `json:"AntivirusSignatureLastUpdated,omitzero"`
 
+	// The service and protection flags, as the platform reports them. In
+	// passive mode the protection flags may still read true: the running
+	// mode, not these flags, says whether the antivirus enforces.
 	AMServiceEnabled            Bool `json:"AMServiceEnabled"`
 	AntispywareEnabled          Bool `json:"AntispywareEnabled"`
 	AntivirusEnabled            Bool `json:"AntivirusEnabled"`
