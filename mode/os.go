@@ -31,6 +31,16 @@ const (
 	numOS = iota
 )
 
+// OSes returns every known release, in declaration order, without
+// OSUnknown.
+func OSes() []OS {
+	out := make([]OS, 0, numOS-1)
+	for o := OS(1); o < numOS; o++ {
+		out = append(out, o)
+	}
+	return out
+}
+
 // Family groups operating systems whose running-mode rules are alike.
 type Family uint8
 
