@@ -1,118 +1,151 @@
 // Command quickstart reads a sample device's real-shaped Get-MpComputerStatus
 // and Get-MpPreference output and explains its running mode, what that mode
-// can do, and whether EDR in block mode is in effect, and why.
+// can do, whether the device is eligible for EDR in block mode, whether
+// block mode is in effect, and why.
 //
 // Run it with "go run ./examples/quickstart", or point it at a device's own
-// output:
+// output (ConvertTo-Json from either PowerShell, or the console's text):
 //
-//	go run ./examples/quickstart -status status.json -prefs prefs.json
+//	go run ./examples/quickstart -status status.json -prefs prefs.json -os "Windows 11" [-json]
 package main
 
 import (
 	"bytes"
 	_ "embed"
+	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
+	"github.com/blockmode/blockmode/edr"
 	"github.com/blockmode/blockmode/mode"
 )
 
-//go:embed sample/status.json
-var sampleStatus []byte
+// The bundled sample: a Windows Server 2022 device running the built-in
+// antivirus passive beside another vendor's, with EDR in block mode on.
+var (
+	//go:embed sample/status.json
+	sampleStatus []byte
+	//go:embed sample/prefs.json
+	samplePrefs []byte
+)
 
-//go:embed sample/prefs.json
-var samplePrefs []byte
+const sampleOS = "Windows Server 2022"
+
+type options struct {
+	statusPath, prefsPath, os string
+	json                      bool
+}
 
 func main() {
-	statusPath := flag.String("status", "", "Get-MpComputerStatus output (JSON or console text); default: the bundled sample")
-	prefsPath := flag.String("prefs", "", "Get-MpPreference output; default: the bundled sample")
+	var o options
+	flag.StringVar(&o.statusPath, "status", "", "Get-MpComputerStatus output (JSON or console text); default: the bundled sample")
+	flag.StringVar(&o.prefsPath, "prefs", "", "Get-MpPreference output; default: the bundled sample")
+	flag.StringVar(&o.os, "os", "", `the device's operating system, e.g. "Windows 11" (default: the sample's, `+sampleOS+`)`)
+	flag.BoolVar(&o.json, "json", false, "print JSON instead of text")
 	flag.Parse()
-	if err := run(os.Stdout, *statusPath, *prefsPath); err != nil {
+	if err := run(os.Stdout, o); err != nil {
 		fmt.Fprintln(os.Stderr, "quickstart:", err)
 		os.Exit(2)
 	}
 }
 
-func open(path string, sample []byte) (io.Reader, func(), error) {
+func open(path string, sample []byte) (io.ReadCloser, error) {
 	if path == "" {
-		return bytes.NewReader(sample), func() {}, nil
+		return io.NopCloser(bytes.NewReader(sample)), nil
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	return f, func() { f.Close() }, nil
+	return os.Open(path)
 }
 
-func run(w io.Writer, statusPath, prefsPath string) error {
-	r, done, err := open(statusPath, sampleStatus)
+// explanation is everything the quickstart says about the device.
+type explanation struct {
+	Mode         mode.Mode    `json:"mode"`
+	Description  string       `json:"description"`
+	Capabilities []mode.Entry `json:"capabilities"`
+	Report       edr.Report   `json:"blockMode"`
+	Warnings     []string     `json:"warnings,omitempty"`
+}
+
+func run(w io.Writer, o options) error {
+	r, err := open(o.statusPath, sampleStatus)
 	if err != nil {
 		return err
 	}
-	defer done()
+	defer r.Close()
 	status, err := mode.ParseStatus(r)
 	if err != nil {
 		return fmt.Errorf("status: %w", err)
 	}
-	r, done2, err := open(prefsPath, samplePrefs)
+
+	var warnings []string
+	r, err = open(o.prefsPath, samplePrefs)
 	if err != nil {
 		return err
 	}
-	defer done2()
+	defer r.Close()
 	prefs, err := mode.ParsePreferences(r)
-	if err != nil && prefs == nil {
+	switch {
+	case errors.Is(err, mode.ErrHiddenExclusions), errors.Is(err, mode.ErrTruncatedList):
+		warnings = append(warnings, "preferences: "+err.Error())
+	case err != nil:
 		return fmt.Errorf("preferences: %w", err)
 	}
 
+	facts := edr.FactsFromPlatform(status, prefs)
+	osName := o.os
+	if osName == "" && o.statusPath == "" {
+		osName = sampleOS
+	}
+	if osName != "" {
+		if facts.OS, err = mode.ParseOS(osName); err != nil {
+			return fmt.Errorf("-os: %w", err)
+		}
+	}
 	m := status.AMRunningMode
-	fmt.Fprintf(w, "Device %s (read from %s output)\n\n", status.ComputerID, status.Form)
-	fmt.Fprintf(w, "Running mode: %s (%s)\n", m, m.Description())
-	for _, e := range m.Capabilities() {
-		note := ""
-		if e.Note != "" {
-			note = " - " + e.Note
-		}
-		fmt.Fprintf(w, "  %-34s %-7s%s\n", e.Capability, e.Support, note)
+	e := explanation{Mode: m, Description: m.Description(), Capabilities: m.Capabilities(), Report: edr.Eligibility(facts), Warnings: warnings}
+	if o.json {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(e)
+	}
+	return printText(w, status, facts, e)
+}
+
+func printText(w io.Writer, status *mode.Status, facts edr.DeviceFacts, e explanation) error {
+	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
+	id := status.ComputerID
+	if id == "" {
+		id = "(no ComputerID)"
+	}
+	p("Device %s, %s, read from Get-MpComputerStatus %s output\n\n", id, facts.OS, status.Form)
+	p("Running mode: %s (%s)\n", e.Mode, e.Description)
+	for _, c := range e.Capabilities {
+		p("%s\n", strings.TrimRight(fmt.Sprintf("  %-34s %-7s %s", c.Capability, c.Support, c.Note), " "))
 	}
 
-	fmt.Fprintf(w, "\nEDR in block mode requirements this output can show:\n")
-	check := func(name string, ok mode.Bool, observed string) {
-		result := map[mode.Bool]string{mode.True: "pass", mode.False: "FAIL", mode.Unset: "unknown"}[ok]
-		fmt.Fprintf(w, "  %-7s %-40s observed: %s\n", result, name, observed)
-	}
-	minPlatform, minEngine := mode.MustParseVersion("4.18.2001.10"), mode.MustParseVersion("1.1.16700.2")
-	versionAtLeast := func(v, min mode.Version) mode.Bool {
-		if v.IsZero() {
-			return mode.Unset
+	r := e.Report
+	p("\nEDR in block mode (rules %s)\n", r.Ruleset)
+	p("  eligible: %s\n", r.Eligible)
+	for _, c := range r.Checks {
+		p("  %-7s %-16s observed: %s\n", c.Result, c.ID, c.Observed)
+		if c.Result != edr.Pass {
+			p("          %-16s required: %s\n", "", c.Required)
 		}
-		return mode.BoolOf(v.AtLeast(min))
 	}
-	running := status.Running()
-	activeOrPassive := mode.Unset
-	if m.Known() {
-		activeOrPassive = mode.BoolOf(m == mode.Active || m.IsPassive())
+	p("  in effect: %s: %s\n", r.InEffect, r.InEffectReason)
+	if len(r.Recommendations) == 0 {
+		p("\nRecommendations: none\n")
+	} else {
+		p("\nRecommendations:\n")
+		for _, rec := range r.Recommendations {
+			p("  - %s: %s\n", rec.Title, rec.Detail)
+		}
 	}
-	check("antivirus running in active or passive mode", activeOrPassive, fmt.Sprintf("%s (running: %s)", m, running))
-	check("cloud-delivered protection on", prefs.CloudDeliveredProtection(), "MAPSReporting "+prefs.MAPSReporting.String())
-	check("platform (AMProductVersion) >= "+minPlatform.String(), versionAtLeast(status.AMProductVersion, minPlatform), status.AMProductVersion.String())
-	check("engine (AMEngineVersion) >= "+minEngine.String(), versionAtLeast(status.AMEngineVersion, minEngine), status.AMEngineVersion.String())
-
-	fmt.Fprintln(w)
-	switch m {
-	case mode.EDRBlock:
-		fmt.Fprintln(w, "EDR in block mode is in effect: the platform reports AMRunningMode \"EDR Block Mode\",")
-		fmt.Fprintln(w, "so artifacts that EDR detects and the primary antivirus missed are blocked and remediated.")
-	case mode.Active:
-		fmt.Fprintln(w, "The built-in antivirus is active (AMRunningMode \"Normal\"); real-time protection blocks first.")
-		fmt.Fprintln(w, "The platform reports \"Normal\" whether or not block mode is on, so this output cannot tell.")
-	default:
-		fmt.Fprintf(w, "EDR in block mode is not in effect: AMRunningMode is %q.\n", m.String())
-	}
-	if len(prefs.ExclusionPath)+len(prefs.ExclusionExtension)+len(prefs.ExclusionProcess) > 0 {
-		fmt.Fprintf(w, "Antivirus exclusions are honoured by block mode: %d paths, %d extensions, %d processes.\n",
-			len(prefs.ExclusionPath), len(prefs.ExclusionExtension), len(prefs.ExclusionProcess))
+	for _, warn := range e.Warnings {
+		p("\nwarning: %s\n", warn)
 	}
 	return nil
 }

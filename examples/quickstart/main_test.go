@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
@@ -12,16 +13,39 @@ import (
 
 func TestQuickstartExplainsTheSampleDevice(t *testing.T) {
 	var out bytes.Buffer
-	require.NoError(t, run(&out, "", ""))
+	require.NoError(t, run(&out, options{}))
 	s := out.String()
 	for _, want := range []string{
+		"Windows Server 2022, read from Get-MpComputerStatus json output",
 		"Running mode: EDR Block Mode (passive, with EDR in block mode)",
 		"remediation of EDR detections      yes",
-		"pass    platform (AMProductVersion) >= 4.18.2001.10",
-		"EDR in block mode is in effect",
+		"eligible: pass",
+		"pass    platform-version observed: 4.18.24090.11",
+		`in effect: pass: the device reports AMRunningMode "EDR Block Mode"`,
+		"Recommendations: none",
 	} {
 		assert.Contains(t, s, want)
 	}
+}
+
+func TestQuickstartJSON(t *testing.T) {
+	var out bytes.Buffer
+	require.NoError(t, run(&out, options{json: true}))
+	var got struct {
+		Mode      string `json:"mode"`
+		BlockMode struct {
+			Eligible string `json:"eligible"`
+			InEffect string `json:"inEffect"`
+			Checks   []struct {
+				ID, Result string
+			} `json:"checks"`
+		} `json:"blockMode"`
+	}
+	require.NoError(t, json.Unmarshal(out.Bytes(), &got))
+	assert.Equal(t, "EDR Block Mode", got.Mode)
+	assert.Equal(t, "pass", got.BlockMode.Eligible)
+	assert.Equal(t, "pass", got.BlockMode.InEffect)
+	assert.Len(t, got.BlockMode.Checks, 6)
 }
 
 func TestQuickstartReadsADevicesOwnOutput(t *testing.T) {
@@ -31,12 +55,18 @@ func TestQuickstartReadsADevicesOwnOutput(t *testing.T) {
 	prefs := filepath.Join(dir, "prefs.json")
 	require.NoError(t, os.WriteFile(prefs, []byte(`{"MAPSReporting": 0}`), 0o600))
 	var out bytes.Buffer
-	require.NoError(t, run(&out, status, prefs))
+	require.NoError(t, run(&out, options{statusPath: status, prefsPath: prefs, os: "Windows 11"}))
 	s := out.String()
 	assert.Contains(t, s, "Running mode: Passive Mode")
-	assert.Contains(t, s, "FAIL    cloud-delivered protection on")
-	assert.Contains(t, s, "FAIL    platform (AMProductVersion) >= 4.18.2001.10")
-	assert.Contains(t, s, "EDR in block mode is not in effect")
+	assert.Contains(t, s, "eligible: fail")
+	assert.Contains(t, s, "fail    cloud-protection")
+	assert.Contains(t, s, "fail    platform-version observed: 4.18.1909.6")
+	assert.Contains(t, s, "Turn on EDR in block mode")
+
+	// Without -os, the OS is unknown, never assumed.
+	out.Reset()
+	require.NoError(t, run(&out, options{statusPath: status, prefsPath: prefs}))
+	assert.Contains(t, out.String(), "unknown os               observed: not given")
 }
 
 func TestQuickstartRejectsBadInput(t *testing.T) {
@@ -44,8 +74,9 @@ func TestQuickstartRejectsBadInput(t *testing.T) {
 	bad := filepath.Join(dir, "bad.json")
 	require.NoError(t, os.WriteFile(bad, []byte(`{"AMRunningMode": "Turbo"}`), 0o600))
 	var out bytes.Buffer
-	err := run(&out, bad, "")
+	err := run(&out, options{statusPath: bad})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "AMRunningMode")
-	assert.Error(t, run(&out, filepath.Join(dir, "missing.json"), ""))
+	assert.Error(t, run(&out, options{statusPath: filepath.Join(dir, "missing.json")}))
+	assert.ErrorContains(t, run(&out, options{os: "Windows 98"}), "-os")
 }
