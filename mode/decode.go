@@ -26,11 +26,21 @@ type decoded struct {
 	partial []error
 }
 
-func decode[T any](doc *document, fields fieldTable[T], v *T) (decoded, error) {
+// sharedFields are properties both cmdlets print; they do not show which
+// cmdlet an input came from.
+var sharedFields = map[string]bool{"computerid": true, "pscomputername": true}
+
+// decode stores the document's properties into v. A document that holds
+// none of the properties the table knows (beyond the shared ones) is not
+// this cmdlet's output: what is the error's text.
+func decode[T any](doc *document, fields fieldTable[T], v *T, what string) (decoded, error) {
 	d := decoded{form: doc.form, reported: make([]string, 0, len(doc.props))}
+	known := false
 	for _, p := range doc.props {
 		d.reported = append(d.reported, p.name)
-		set, ok := fields[strings.ToLower(p.name)]
+		key := strings.ToLower(p.name)
+		set, ok := fields[key]
+		known = known || (ok && !sharedFields[key])
 		if !ok {
 			if d.extra == nil {
 				d.extra = make(map[string]json.RawMessage)
@@ -45,6 +55,9 @@ func decode[T any](doc *document, fields fieldTable[T], v *T) (decoded, error) {
 			}
 			return d, err
 		}
+	}
+	if !known {
+		return d, newParseError("", "", 0, fmt.Errorf("%w: none of the properties of %s", ErrFormat, what))
 	}
 	return d, nil
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -465,3 +467,21 @@ func TestStatusMarshalsToJSON(t *testing.T) {
 }
 
 func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
+
+func TestParseRejectsTheOtherCmdletsOutput(t *testing.T) {
+	prefs, err := os.ReadFile(filepath.Join("testdata", "prefs", "ps51-exclusions.json"))
+	require.NoError(t, err)
+	status, err := os.ReadFile(filepath.Join("testdata", "status", "ps7-normal.json"))
+	require.NoError(t, err)
+
+	_, err = ParseStatus(bytes.NewReader(prefs))
+	require.ErrorIs(t, err, ErrFormat)
+	assert.Contains(t, err.Error(), "Get-MpComputerStatus")
+	_, err = ParsePreferences(bytes.NewReader(status))
+	require.ErrorIs(t, err, ErrFormat)
+	assert.Contains(t, err.Error(), "Get-MpPreference")
+	for _, in := range []string{`{"foo": 1}`, `{"ComputerID": "x", "PSComputerName": null}`, "Name : Value\n"} {
+		_, err = ParseStatus(strings.NewReader(in))
+		assert.ErrorIs(t, err, ErrFormat, in)
+	}
+}

@@ -174,7 +174,7 @@ func (p Parser) Preferences(r io.Reader) (*Preferences, error) {
 		return nil, err
 	}
 	prefs := new(Preferences)
-	d, err := decode(doc, preferenceFields, prefs)
+	d, err := decode(doc, preferenceFields, prefs, "Get-MpPreference (is this another command's output?)")
 	if err != nil {
 		return nil, err
 	}

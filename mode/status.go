@@ -120,7 +120,7 @@ func (p Parser) Status(r io.Reader) (*Status, error) {
 		return nil, err
 	}
 	s := new(Status)
-	d, err := decode(doc, statusFields, s)
+	d, err := decode(doc, statusFields, s, "Get-MpComputerStatus (is this another command's output?)")
 	if err != nil {
 		return nil, err
 	}
