@@ -271,7 +271,9 @@ func (s *schema[T]) decodeFieldAt(f *field[T], b []byte, i, depth int, dst *T) (
 			}
 			return e, err
 		case '{':
-			return detailsSchema.decodeAt(b, i, depth+1, d)
+			e, err := detailsSchema.decodeAt(b, i, depth+1, d)
+			d.cacheFullPath(err)
+			return e, err
 		}
 		return -1, wrongType(b, i, depth)
 	case kEvidence:

@@ -540,8 +540,33 @@ func TestFileDetails_FullPath(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, FileDetails{Path: tt.path, Name: tt.file}.FullPath())
+			d := FileDetails{Path: tt.path, Name: tt.file}
+			assert.Equal(t, tt.want, d.FullPath())
 		})
+	}
+}
+
+// TestFullPath_cachedOnDecodeFollowsEdits: a decoded FileDetails computes
+// its full path once, and an edit in Go is never answered from the cache.
+func TestFullPath_cachedOnDecodeFollowsEdits(t *testing.T) {
+	var d FileDetails
+	require.NoError(t, json.Unmarshal([]byte(`{"fileName":"a.exe","filePath":"C:\\Temp"}`), &d))
+	assert.Equal(t, `C:\Temp\a.exe`, d.FullPath())
+	assert.Zero(t, testing.AllocsPerRun(100, func() { _ = d.FullPath() }), "answered from the cache")
+	for _, edit := range []struct {
+		path, name, want string
+	}{
+		{`C:\Tmp`, "a.exe", `C:\Tmp\a.exe`},
+		{`C:\Temp`, "b.exe", `C:\Temp\b.exe`},
+		{`D:\Temp`, "a.exe", `D:\Temp\a.exe`},
+		{`C:\Temp\`, "a.exe", `C:\Temp\a.exe`},
+		{"/tmp", "a.exe", "/tmp/a.exe"},
+		{`C:\Temp\a`, "", `C:\Temp\a`},
+		{`C:\Tem`, "p\\a.exe", `C:\Tem\p\a.exe`},
+	} {
+		e := d
+		e.Path, e.Name = edit.path, edit.name
+		assert.Equal(t, edit.want, e.FullPath(), "%+v", edit)
 	}
 }
 

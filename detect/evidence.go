@@ -60,6 +60,9 @@ type FileDetails struct {
 	Extra map[string]json.RawMessage
 
 	orig []byte
+	// full caches FullPath for a decoded value; FullPath uses it only while
+	// it still equals what Path and Name give.
+	full string
 }
 
 var detailsSchema = newSchema(2,
@@ -88,7 +91,35 @@ func (d FileDetails) IsZero() bool {
 // "services.exe" give `C:\Windows\System32\services.exe`. If either is empty
 // the other is returned as is. No other cleaning is done: canonical forms for
 // comparison belong to the exclusions package.
-func (d FileDetails) FullPath() string {
+//
+// For a decoded value the result is computed once, at decode time, so that
+// deciding on a detection does not allocate it again.
+func (d *FileDetails) FullPath() string {
+	if d.full != "" && d.fullIsCurrent() {
+		return d.full
+	}
+	return d.joinPath()
+}
+
+// fullIsCurrent reports whether the cached full path is still Path, one
+// separator and Name, after any change made to them in Go.
+func (d *FileDetails) fullIsCurrent() bool {
+	f := d.full
+	if len(f) != len(d.Path)+1+len(d.Name) || !strings.HasPrefix(f, d.Path) || !strings.HasSuffix(f, d.Name) {
+		return false
+	}
+	sep := f[len(d.Path)]
+	return (sep == '\\' || sep == '/') && d.joinSep() == sep && !strings.HasSuffix(d.Path, string(sep))
+}
+
+func (d *FileDetails) joinSep() byte {
+	if !strings.Contains(d.Path, `\`) && strings.Contains(d.Path, "/") {
+		return '/'
+	}
+	return '\\'
+}
+
+func (d *FileDetails) joinPath() string {
 	switch {
 	case d.Path == "":
 		return d.Name
@@ -115,7 +146,15 @@ func (d *FileDetails) decode(raw []byte) error {
 		return ErrType
 	}
 	_, err := detailsSchema.decodeAt(raw, 0, 1, d)
+	d.cacheFullPath(err)
 	return err
+}
+
+// cacheFullPath computes FullPath once after a successful decode.
+func (d *FileDetails) cacheFullPath(err error) {
+	if err == nil && d.Path != "" && d.Name != "" {
+		d.full = d.joinPath()
+	}
 }
 
 func (d FileDetails) appendJSON(buf []byte) ([]byte, error) {
