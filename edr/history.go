@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/blockmode/blockmode/mode"
+	"github.com/blockmode/blockmode/remediate"
 )
 
 // ChangeKind says what a settings change changed.
@@ -365,4 +366,9 @@ func (h *History) State(f DeviceFacts, at time.Time) EffectiveState {
 	}
 	es.InEffect = es.State.InEffect()
 	return es
+}
+
+// BlockMode returns the state as remediate.Decide takes it.
+func (s EffectiveState) BlockMode() remediate.BlockMode {
+	return remediate.BlockMode{InEffect: s.InEffect, State: s.State.String(), Reason: s.Reason, Ruleset: s.Ruleset, SettingsVersion: s.SettingsVersion}
 }

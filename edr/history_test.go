@@ -276,3 +276,17 @@ func TestPassiveRemediationValues(t *testing.T) {
 	}
 	assert.Equal(t, "0x9 (SENSE_AUTO_REMEDIATION|undefined 0x8)", PassiveRemediation(9).String())
 }
+
+func TestEffectiveStateToDecisionInput(t *testing.T) {
+	var h History
+	_, err := h.SetTenant(admin, true, at(0))
+	require.NoError(t, err)
+	_, err = h.SetTenant(admin, false, at(time.Hour))
+	require.NoError(t, err)
+	bm := h.State(eligible(), at(time.Hour+29*time.Minute)).BlockMode()
+	assert.True(t, bm.InEffect)
+	assert.Equal(t, "turning off", bm.State)
+	assert.Equal(t, Rev2025, bm.Ruleset)
+	assert.Equal(t, 2, bm.SettingsVersion)
+	assert.False(t, h.State(eligible(), at(time.Hour+31*time.Minute)).BlockMode().InEffect)
+}
