@@ -1,0 +1,617 @@
+package edr
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/blockmode/blockmode/detect"
+	"github.com/blockmode/blockmode/remediate"
+)
+
+// Errors the engine returns.
+var (
+	// ErrClosed reports a call after Close.
+	ErrClosed = errors.New("edr: engine closed")
+	// ErrQueueFull reports a Submit refused because the queue is full and
+	// Limits.RejectWhenFull is set.
+	ErrQueueFull = errors.New("edr: queue full")
+	// ErrInvalidDetection reports a detection that cannot be recorded (nil,
+	// or without an id).
+	ErrInvalidDetection = errors.New("edr: invalid detection")
+	// ErrNotUndoable reports an undo of a record with nothing to restore.
+	ErrNotUndoable = errors.New("edr: nothing to undo")
+	// ErrNotSupported reports an operation the host has no hook for.
+	ErrNotSupported = errors.New("edr: not supported by host")
+)
+
+// Limits bound the engine's work. Zero fields take the defaults.
+type Limits struct {
+	// Workers is the number of goroutines that process submitted
+	// detections. Default 4.
+	Workers int
+	// QueueSize is how many submitted detections may wait. Default 1024.
+	QueueSize int
+	// RejectWhenFull makes Submit return ErrQueueFull at once when the
+	// queue is full; by default Submit waits for room (or its context).
+	RejectWhenFull bool
+	// ActionTimeout bounds each hook call. Default 30s.
+	ActionTimeout time.Duration
+	// MaxAttempts bounds the calls to a hook whose errors are temporary.
+	// Default 3.
+	MaxAttempts int
+	// Backoff is the wait before the second attempt; it doubles for each
+	// further one, up to 5s. Default 100ms. Backoff waits use real time,
+	// not the Clock.
+	Backoff time.Duration
+}
+
+func (l Limits) withDefaults() Limits {
+	if l.Workers <= 0 {
+		l.Workers = 4
+	}
+	if l.QueueSize <= 0 {
+		l.QueueSize = 1024
+	}
+	if l.ActionTimeout <= 0 {
+		l.ActionTimeout = 30 * time.Second
+	}
+	if l.MaxAttempts <= 0 {
+		l.MaxAttempts = 3
+	}
+	if l.Backoff <= 0 {
+		l.Backoff = 100 * time.Millisecond
+	}
+	return l
+}
+
+// Config configures an Engine.
+type Config struct {
+	// Hooks are the host's hooks; any may be nil.
+	Hooks Hooks
+	// Clock gives every timestamp recorded; nil means the real clock.
+	Clock Clock
+	// Store is the action history; nil means a new MemStore.
+	Store Store
+	// Exclusions are the device's antivirus exclusions (an
+	// *exclusions.Matcher); nil means none.
+	Exclusions remediate.Matcher
+	// OtherAntivirus recognises the primary, non-Microsoft antivirus's
+	// files, which are never acted on; nil means none known.
+	OtherAntivirus remediate.Matcher
+	// Indicators are the tenant's EDR indicators (recorded as ignored).
+	Indicators []remediate.Indicator
+	// Remediation holds the PUA protection and automated investigation
+	// settings.
+	Remediation remediate.Settings
+	// Settings is the block-mode settings history; nil means block mode
+	// has never been turned on.
+	Settings *History
+	// Device is the device's facts: its eligibility and running mode.
+	Device DeviceFacts
+	// Mode is Enforce (the default) or Audit.
+	Mode Mode
+	// Logger receives the engine's logs; nil means silent.
+	Logger *slog.Logger
+	// Limits bound the work.
+	Limits Limits
+}
+
+// Engine runs the detection-to-action lifecycle: decide, act through the
+// host's hooks, record. Every detection handed to it (by Handle or Submit)
+// ends in exactly one terminal record, whatever the hooks do: fail, panic,
+// hang or be cancelled. The same detection id handed in twice, or by two
+// goroutines at once, gives one record and one set of hook calls.
+//
+// An Engine is safe for concurrent use. Close drains the queue and stops
+// every goroutine the engine started (a hook that ignores its context and
+// never returns is abandoned, and its action recorded as failed).
+type Engine struct {
+	cfg    Config
+	limits Limits
+	clock  Clock
+	store  Store
+	log    *slog.Logger
+
+	queue  chan *detect.Detection
+	wg     sync.WaitGroup
+	ctx    context.Context // cancelled by Close when its deadline passes
+	cancel context.CancelFunc
+
+	qmu    sync.RWMutex // guards closed and sending on queue
+	closed bool
+
+	mu       sync.Mutex // guards inflight
+	inflight map[string]*flight
+}
+
+type flight struct {
+	done chan struct{}
+	rec  Record
+	err  error
+}
+
+// New returns a running engine. It first resolves the records a previous
+// run left in progress (see [Engine.Recover]), then starts its workers.
+func New(cfg Config) (*Engine, error) {
+	e := &Engine{cfg: cfg, limits: cfg.Limits.withDefaults(), clock: cfg.Clock, store: cfg.Store, log: cfg.Logger}
+	if e.clock == nil {
+		e.clock = realClock{}
+	}
+	if e.store == nil {
+		e.store = new(MemStore)
+	}
+	if e.log == nil {
+		e.log = slog.New(slog.DiscardHandler)
+	}
+	if e.cfg.Settings == nil {
+		e.cfg.Settings = new(History)
+	}
+	e.inflight = make(map[string]*flight)
+	e.ctx, e.cancel = context.WithCancel(context.Background())
+	if _, err := e.Recover(e.ctx); err != nil {
+		e.cancel()
+		return nil, err
+	}
+	e.queue = make(chan *detect.Detection, e.limits.QueueSize)
+	for range e.limits.Workers {
+		e.wg.Add(1)
+		go e.worker()
+	}
+	return e, nil
+}
+
+func (e *Engine) worker() {
+	defer e.wg.Done()
+	for det := range e.queue {
+		if _, err := e.handleOnce(e.ctx, det); err != nil {
+			e.log.Error("edr: handling a submitted detection", "detection", det.ID, "err", err)
+		}
+	}
+}
+
+// Submit queues a detection for the workers. When the queue is full it
+// waits for room, or returns ErrQueueFull at once if Limits.RejectWhenFull
+// is set; it returns ctx's error if ctx ends first, and ErrClosed after
+// Close. A detection Submit accepted is never dropped: Close waits for it.
+func (e *Engine) Submit(ctx context.Context, det *detect.Detection) error {
+	if det == nil || det.ID == "" {
+		return ErrInvalidDetection
+	}
+	e.qmu.RLock() // held while sending, so Close cannot close the queue under us
+	defer e.qmu.RUnlock()
+	if e.closed {
+		return ErrClosed
+	}
+	if e.limits.RejectWhenFull {
+		select {
+		case e.queue <- det:
+			return nil
+		default:
+			return ErrQueueFull
+		}
+	}
+	select {
+	case e.queue <- det:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Close stops accepting detections, lets the workers finish every queued
+// one, and returns when all of the engine's goroutines have stopped. If ctx
+// ends first, in-flight hook calls are cancelled (their actions are
+// recorded as cancelled) and Close still waits for the workers to record
+// them; it then returns ctx's error. Close is idempotent.
+func (e *Engine) Close(ctx context.Context) error {
+	e.qmu.Lock()
+	if e.closed {
+		e.qmu.Unlock()
+		return nil
+	}
+	e.closed = true
+	close(e.queue)
+	e.qmu.Unlock()
+
+	done := make(chan struct{})
+	go func() { e.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		e.cancel()
+		return nil
+	case <-ctx.Done():
+		e.cancel()
+		<-done
+		return ctx.Err()
+	}
+}
+
+// Handle runs a detection through the lifecycle and returns its terminal
+// record. If the detection's record already exists and is terminal, that
+// record is returned and no hook is called; if another call is handling
+// the same id, Handle waits for it and returns its record. If ctx is
+// cancelled mid-action, the action and the ones after it are recorded as
+// cancelled and the record is still written (the store write does not use
+// ctx's cancellation).
+func (e *Engine) Handle(ctx context.Context, det *detect.Detection) (Record, error) {
+	if det == nil || det.ID == "" {
+		return Record{}, ErrInvalidDetection
+	}
+	e.qmu.RLock()
+	closed := e.closed
+	e.qmu.RUnlock()
+	if closed {
+		return Record{}, ErrClosed
+	}
+	return e.handleOnce(ctx, det)
+}
+
+// handleOnce runs one detection, joining a call already under way for
+// the same id.
+func (e *Engine) handleOnce(ctx context.Context, det *detect.Detection) (Record, error) {
+	e.mu.Lock()
+	if f, ok := e.inflight[det.ID]; ok {
+		e.mu.Unlock()
+		select {
+		case <-f.done:
+			return f.rec, f.err
+		case <-ctx.Done():
+			return Record{}, ctx.Err()
+		}
+	}
+	f := &flight{done: make(chan struct{})}
+	e.inflight[det.ID] = f
+	e.mu.Unlock()
+
+	f.rec, f.err = e.handle(ctx, det)
+
+	e.mu.Lock()
+	delete(e.inflight, det.ID)
+	e.mu.Unlock()
+	close(f.done)
+	return f.rec, f.err
+}
+
+func (e *Engine) handle(ctx context.Context, det *detect.Detection) (Record, error) {
+	storeCtx := context.WithoutCancel(ctx)
+	existing, err := e.store.Get(storeCtx, det.ID)
+	switch {
+	case err == nil && existing.Status.Terminal():
+		return existing, nil
+	case err == nil:
+		return e.resume(ctx, existing)
+	case !errors.Is(err, ErrNotFound):
+		return Record{}, fmt.Errorf("edr: reading the history: %w", err)
+	}
+
+	now := e.clock.Now()
+	rec := Record{ID: det.ID, DeviceID: det.DeviceID, Mode: e.cfg.Mode, Detection: det, Received: now}
+	at := det.Time
+	if at.IsZero() {
+		at = now
+	}
+	st := e.cfg.Settings.State(e.cfg.Device, at)
+	rec.Decision = remediate.DecideContext(ctx, remediate.Input{
+		Detection: det, BlockMode: st.BlockMode(), AntivirusMode: e.cfg.Device.Mode,
+		Exclusions: e.cfg.Exclusions, OtherAntivirus: e.cfg.OtherAntivirus,
+		Indicators: e.cfg.Indicators, Settings: e.cfg.Remediation, Trace: true,
+	})
+	rec.Ruleset, rec.SettingsVersion = rec.Decision.Ruleset, rec.Decision.SettingsVersion
+	rec.Decided = e.clock.Now()
+	rec.Actions = make([]ActionRecord, len(rec.Decision.Actions))
+	for i, a := range rec.Decision.Actions {
+		rec.Actions[i] = ActionRecord{Action: a}
+	}
+
+	if len(rec.Actions) == 0 || e.cfg.Mode == Audit {
+		for i := range rec.Actions {
+			rec.Actions[i].Result = Skipped
+		}
+		return e.finish(storeCtx, rec)
+	}
+	// Write ahead: the record exists before the first hook runs.
+	rec.Status = InProgress
+	if err := e.put(storeCtx, &rec); err != nil {
+		return Record{}, err
+	}
+	return e.run(ctx, rec)
+}
+
+// resume finishes a record left in progress: the actions that have no
+// result yet run; those with one are not run again.
+func (e *Engine) resume(ctx context.Context, rec Record) (Record, error) {
+	if rec.Note == "" {
+		rec.Note = "resumed after an interruption"
+	}
+	if rec.Mode == Audit {
+		return e.finish(context.WithoutCancel(ctx), rec)
+	}
+	return e.run(ctx, rec)
+}
+
+func (e *Engine) put(ctx context.Context, rec *Record) error {
+	rec.Revision++
+	if err := e.store.Put(ctx, *rec); err != nil {
+		return fmt.Errorf("edr: writing the history: %w", err)
+	}
+	return nil
+}
+
+// run carries out the pending actions in order, storing the record after
+// each, then finishes it.
+func (e *Engine) run(ctx context.Context, rec Record) (Record, error) {
+	storeCtx := context.WithoutCancel(ctx)
+	failedEvidence := map[int]bool{}
+	for i := range rec.Actions {
+		a := &rec.Actions[i]
+		if a.Result != Pending {
+			if a.Result != Succeeded && a.Kind == remediate.StopProcess {
+				failedEvidence[a.Evidence] = true
+			}
+			continue
+		}
+		switch {
+		case ctx.Err() != nil:
+			a.Result, a.Error = Cancelled, ctx.Err().Error()
+		case a.Kind == remediate.Quarantine && failedEvidence[a.Evidence]:
+			a.Result, a.Error = Skipped, "the process was not stopped, so its file is not quarantined"
+		default:
+			e.act(ctx, a)
+			if a.Result != Succeeded && a.Kind == remediate.StopProcess {
+				failedEvidence[a.Evidence] = true
+			}
+		}
+		if err := e.put(storeCtx, &rec); err != nil {
+			return Record{}, err
+		}
+	}
+	return e.finish(storeCtx, rec)
+}
+
+// act calls the action's hook with the engine's timeout, retries and panic
+// recovery, and fills in the result.
+func (e *Engine) act(ctx context.Context, a *ActionRecord) {
+	a.Started = e.clock.Now()
+	defer func() { a.Finished = e.clock.Now() }()
+	var call func(context.Context) (string, error)
+	switch a.Kind {
+	case remediate.StopProcess:
+		if h := e.cfg.Hooks.StopProcess; h != nil {
+			call = func(ctx context.Context) (string, error) { return "", h.StopProcess(ctx, a.Action) }
+		}
+	case remediate.Quarantine:
+		if h := e.cfg.Hooks.Quarantine; h != nil {
+			call = func(ctx context.Context) (string, error) { return h.Quarantine(ctx, a.Action) }
+		}
+	}
+	if call == nil {
+		a.Result = NotSupported
+		return
+	}
+	backoff := e.limits.Backoff
+	for {
+		a.Attempts++
+		r := e.callHook(ctx, call)
+		id, err := r.id, r.err
+		switch {
+		case r.pv != nil:
+			a.Result, a.Panic, a.Stack = ActionFailed, fmt.Sprint(r.pv), r.stack
+			a.Error = "hook panicked: " + a.Panic
+			e.log.Error("edr: hook panicked", "action", a.Kind.String(), "path", a.Path, "panic", a.Panic)
+			return
+		case err == nil:
+			a.Result, a.QuarantineID, a.Error = Succeeded, id, ""
+			return
+		case ctx.Err() != nil:
+			a.Result, a.Error = Cancelled, err.Error()
+			return
+		case IsTemporary(err) && a.Attempts < e.limits.MaxAttempts:
+			a.Error = err.Error()
+			t := time.NewTimer(backoff)
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+				t.Stop()
+				a.Result, a.Error = Cancelled, ctx.Err().Error()
+				return
+			}
+			backoff = min(2*backoff, 5*time.Second)
+		default:
+			a.Result, a.Error = ActionFailed, err.Error()
+			return
+		}
+	}
+}
+
+type hookResult struct {
+	id    string
+	err   error
+	pv    any
+	stack string
+}
+
+// callHook runs one hook call in its own goroutine, so that a hook that
+// hangs cannot hold the engine: after the timeout the call is abandoned.
+func (e *Engine) callHook(ctx context.Context, call func(context.Context) (string, error)) hookResult {
+	cctx, cancel := context.WithTimeout(ctx, e.limits.ActionTimeout)
+	defer cancel()
+	ch := make(chan hookResult, 1)
+	go func() {
+		var r hookResult
+		defer func() {
+			if pv := recover(); pv != nil {
+				r = hookResult{pv: pv, stack: string(debug.Stack())}
+			}
+			ch <- r
+		}()
+		r.id, r.err = call(cctx)
+	}()
+	select {
+	case r := <-ch:
+		return r
+	case <-cctx.Done():
+		// Give a hook that honours its context a moment to return, so that
+		// its goroutine ends with the call.
+		select {
+		case r := <-ch:
+			if r.err == nil || r.pv != nil {
+				return r
+			}
+		case <-time.After(10 * time.Millisecond):
+		}
+		if ctx.Err() != nil {
+			return hookResult{err: ctx.Err()}
+		}
+		return hookResult{err: fmt.Errorf("hook did not return within %s", e.limits.ActionTimeout)}
+	}
+}
+
+// finish sets the terminal status, stores the record and notifies the
+// host.
+func (e *Engine) finish(ctx context.Context, rec Record) (Record, error) {
+	rec.Status = terminalStatus(rec)
+	rec.Finished = e.clock.Now()
+	if err := e.put(ctx, &rec); err != nil {
+		return Record{}, err
+	}
+	if n := e.cfg.Hooks.Notify; n != nil {
+		func() {
+			defer func() {
+				if pv := recover(); pv != nil {
+					e.log.Error("edr: notifier panicked", "record", rec.ID, "panic", fmt.Sprint(pv))
+				}
+			}()
+			if err := n.Notify(ctx, rec.Clone()); err != nil {
+				e.log.Warn("edr: notifier failed", "record", rec.ID, "err", err)
+			}
+		}()
+	}
+	e.log.Debug("edr: record finished", "record", rec.ID, "status", rec.Status.String())
+	return rec, nil
+}
+
+// terminalStatus derives the record's terminal status from its decision
+// and action results.
+func terminalStatus(rec Record) RecordStatus {
+	d := rec.Decision
+	switch d.Verdict {
+	case remediate.DetectOnly, remediate.NoAction, 0:
+		excluded, artifacts := 0, 0
+		for _, it := range d.Items {
+			switch it.Outcome {
+			case remediate.ItemContext:
+			case remediate.ItemExcluded:
+				excluded++
+				artifacts++
+			default:
+				artifacts++
+			}
+		}
+		if excluded > 0 && excluded == artifacts {
+			return Excluded
+		}
+		return Detected
+	}
+	if rec.Mode == Audit {
+		return WouldBlock
+	}
+	ok, bad := 0, 0
+	for _, a := range rec.Actions {
+		if a.Result == Succeeded {
+			ok++
+		} else {
+			bad++
+		}
+	}
+	switch {
+	case ok == 0:
+		return Failed
+	case bad > 0 || d.Verdict == remediate.PartialRemediate:
+		return PartiallyRemediated
+	case d.Status == detect.Blocked:
+		return Blocked
+	}
+	return Prevented
+}
+
+// Recover resolves the records a previous run left in progress: each is
+// resumed, running the actions that have no result yet and never again one
+// that has. It returns how many it resolved. It needs a Store that
+// implements PendingLister; with any other store it does nothing. New calls
+// it before starting the workers.
+func (e *Engine) Recover(ctx context.Context) (int, error) {
+	pl, ok := e.store.(PendingLister)
+	if !ok {
+		return 0, nil
+	}
+	pending, err := pl.Pending(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("edr: listing records in progress: %w", err)
+	}
+	n := 0
+	for _, rec := range pending {
+		rec.Note = "resumed after an interruption"
+		if _, err := e.resume(ctx, rec); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// Undo restores the files a record quarantined, through the host's
+// Restorer, and records the record as Undone, as the action center's undo
+// does. A record with no successful quarantine is ErrNotUndoable; a host
+// without a Restorer is ErrNotSupported; in both cases nothing changes. If
+// some restores fail, the record keeps its status, the failures are
+// recorded on their actions, and the error says so.
+func (e *Engine) Undo(ctx context.Context, id, actor string) (Record, error) {
+	rec, err := e.store.Get(ctx, id)
+	if err != nil {
+		return Record{}, err
+	}
+	var todo []int
+	for i, a := range rec.Actions {
+		if a.Kind == remediate.Quarantine && a.Result == Succeeded {
+			todo = append(todo, i)
+		}
+	}
+	if len(todo) == 0 || !rec.Status.Terminal() {
+		return rec, fmt.Errorf("%w: record %s (%s)", ErrNotUndoable, id, rec.Status)
+	}
+	h := e.cfg.Hooks.Restore
+	if h == nil {
+		return rec, fmt.Errorf("%w: no Restorer", ErrNotSupported)
+	}
+	var failed []error
+	for _, i := range todo {
+		a := &rec.Actions[i]
+		call := func(ctx context.Context) (string, error) { return "", h.Restore(ctx, a.QuarantineID, a.Action) }
+		r := e.callHook(ctx, call)
+		switch {
+		case r.pv != nil:
+			failed = append(failed, fmt.Errorf("restore %s: hook panicked: %v", a.Path, r.pv))
+		case r.err != nil:
+			failed = append(failed, fmt.Errorf("restore %s: %w", a.Path, r.err))
+		default:
+			a.Result = Restored
+		}
+	}
+	if len(failed) == 0 {
+		rec.Status = Undone
+		rec.Note = "undone by " + actor
+		rec.Finished = e.clock.Now()
+	}
+	if err := e.put(context.WithoutCancel(ctx), &rec); err != nil {
+		return Record{}, err
+	}
+	return rec, errors.Join(failed...)
+}
+
+// Store returns the engine's action history.
+func (e *Engine) Store() Store { return e.store }

@@ -1,0 +1,327 @@
+package edr
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/blockmode/blockmode/detect"
+	"github.com/blockmode/blockmode/exclusions"
+	"github.com/blockmode/blockmode/remediate"
+)
+
+// fixedClock is the simplest Clock: a settable instant.
+type fixedClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fixedClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// recHost is a minimal host that counts calls and can be told to fail.
+type recHost struct {
+	mu        sync.Mutex
+	calls     []string
+	stopErr   error
+	quarErr   error
+	hang      bool
+	restored  []string
+	notified  atomic.Int32
+	panicking bool
+}
+
+func (h *recHost) StopProcess(ctx context.Context, a remediate.Action) error {
+	h.mu.Lock()
+	h.calls = append(h.calls, fmt.Sprintf("stop %d", a.ProcessID))
+	err, hang, p := h.stopErr, h.hang, h.panicking
+	h.mu.Unlock()
+	if p {
+		panic("stop hook exploded")
+	}
+	if hang {
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	return err
+}
+
+func (h *recHost) Quarantine(ctx context.Context, a remediate.Action) (string, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.calls = append(h.calls, "quarantine "+a.Path)
+	if h.quarErr != nil {
+		return "", h.quarErr
+	}
+	return "q-" + a.Path, nil
+}
+
+func (h *recHost) Restore(ctx context.Context, id string, a remediate.Action) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.restored = append(h.restored, id)
+	return nil
+}
+
+func (h *recHost) Notify(ctx context.Context, r Record) error {
+	h.notified.Add(1)
+	return nil
+}
+
+func (h *recHost) Calls() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]string(nil), h.calls...)
+}
+
+func (h *recHost) hooks() Hooks {
+	return Hooks{StopProcess: h, Quarantine: h, Restore: h, Notify: h}
+}
+
+func edrDetection(id string) *detect.Detection {
+	return &detect.Detection{
+		ID: id, DeviceID: "dev-1", Time: at(2 * time.Hour), Source: detect.SourceMicrosoftDefenderForEndpoint,
+		Severity: detect.SeverityHigh,
+		Evidence: []detect.Evidence{
+			&detect.ProcessEvidence{ProcessID: 4120, DetectionStatus: detect.Detected, Image: detect.FileDetails{Path: `C:\Users\alex\Downloads`, Name: "invoice.exe"}},
+			&detect.FileEvidence{DetectionStatus: detect.Detected, File: detect.FileDetails{Path: `C:\Users\alex\AppData\Local\Temp`, Name: "payload.dll"}},
+		},
+	}
+}
+
+func newTestEngine(t *testing.T, h *recHost, edit func(*Config)) *Engine {
+	t.Helper()
+	var hist History
+	_, err := hist.SetTenant(admin, true, at(0))
+	require.NoError(t, err)
+	cfg := Config{
+		Hooks: h.hooks(), Clock: &fixedClock{t: at(3 * time.Hour)}, Settings: &hist, Device: eligible(),
+		Limits: Limits{ActionTimeout: 100 * time.Millisecond, Backoff: time.Millisecond, Workers: 2},
+	}
+	if edit != nil {
+		edit(&cfg)
+	}
+	e, err := New(cfg)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = e.Close(context.Background()) })
+	return e
+}
+
+func TestEngineLifecycle(t *testing.T) {
+	ctx := context.Background()
+	t.Run("remediated detection is blocked, process stopped before its file is quarantined", func(t *testing.T) {
+		h := &recHost{}
+		e := newTestEngine(t, h, nil)
+		rec, err := e.Handle(ctx, edrDetection("d1"))
+		require.NoError(t, err)
+		assert.Equal(t, Blocked, rec.Status)
+		assert.Equal(t, []string{"stop 4120", `quarantine C:\Users\alex\Downloads\invoice.exe`, `quarantine C:\Users\alex\AppData\Local\Temp\payload.dll`}, h.Calls())
+		for _, a := range rec.Actions {
+			assert.Equal(t, Succeeded, a.Result)
+			assert.Equal(t, 1, a.Attempts)
+		}
+		assert.Equal(t, Rev2025, rec.Ruleset)
+		assert.Equal(t, 1, rec.SettingsVersion)
+		assert.Equal(t, at(3*time.Hour), rec.Received)
+		assert.Equal(t, int32(1), h.notified.Load())
+		stored, err := e.Store().Get(ctx, "d1")
+		require.NoError(t, err)
+		assert.Equal(t, rec.Status, stored.Status)
+		assert.Greater(t, stored.Revision, 2, "written ahead, after each action, and at the end")
+	})
+	t.Run("the same detection twice gives one record and one set of calls", func(t *testing.T) {
+		h := &recHost{}
+		e := newTestEngine(t, h, nil)
+		var wg sync.WaitGroup
+		for range 16 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				rec, err := e.Handle(ctx, edrDetection("dup"))
+				assert.NoError(t, err)
+				assert.Equal(t, Blocked, rec.Status)
+			}()
+		}
+		wg.Wait()
+		_, err := e.Handle(ctx, edrDetection("dup"))
+		require.NoError(t, err)
+		assert.Len(t, h.Calls(), 3)
+	})
+	t.Run("block mode off records detected and calls no hook", func(t *testing.T) {
+		h := &recHost{}
+		e := newTestEngine(t, h, func(c *Config) { c.Settings = new(History) })
+		rec, err := e.Handle(ctx, edrDetection("d2"))
+		require.NoError(t, err)
+		assert.Equal(t, Detected, rec.Status)
+		assert.Equal(t, remediate.RuleBlockModeInEffect, rec.Decision.Rule)
+		assert.Empty(t, h.Calls())
+	})
+	t.Run("every artifact excluded is recorded as excluded", func(t *testing.T) {
+		h := &recHost{}
+		m, err := exclusions.Compile(exclusions.List{Paths: []string{`C:\Users\alex`}}, exclusions.Options{})
+		require.NoError(t, err)
+		e := newTestEngine(t, h, func(c *Config) { c.Exclusions = m })
+		rec, err := e.Handle(ctx, edrDetection("d3"))
+		require.NoError(t, err)
+		assert.Equal(t, Excluded, rec.Status)
+		assert.Empty(t, h.Calls())
+	})
+	t.Run("audit mode records would-block and calls no hook", func(t *testing.T) {
+		h := &recHost{}
+		e := newTestEngine(t, h, func(c *Config) { c.Mode = Audit })
+		rec, err := e.Handle(ctx, edrDetection("d4"))
+		require.NoError(t, err)
+		assert.Equal(t, WouldBlock, rec.Status)
+		assert.NotEqual(t, Blocked, rec.Status)
+		assert.Empty(t, h.Calls())
+		for _, a := range rec.Actions {
+			assert.Equal(t, Skipped, a.Result)
+		}
+	})
+	t.Run("a missing hook is recorded as not supported", func(t *testing.T) {
+		h := &recHost{}
+		e := newTestEngine(t, h, func(c *Config) { c.Hooks.StopProcess = nil })
+		rec, err := e.Handle(ctx, edrDetection("d5"))
+		require.NoError(t, err)
+		assert.Equal(t, NotSupported, rec.Actions[0].Result)
+		assert.Equal(t, Skipped, rec.Actions[1].Result, "the image of a process not stopped is not quarantined")
+		assert.Equal(t, Succeeded, rec.Actions[2].Result)
+		assert.Equal(t, PartiallyRemediated, rec.Status)
+	})
+	t.Run("a temporary error is retried", func(t *testing.T) {
+		h := &recHost{quarErr: Temporary(errors.New("file locked"))}
+		e := newTestEngine(t, h, nil)
+		rec, err := e.Handle(ctx, edrDetection("d6"))
+		require.NoError(t, err)
+		assert.Equal(t, 3, rec.Actions[1].Attempts)
+		assert.Equal(t, ActionFailed, rec.Actions[1].Result)
+		assert.Contains(t, rec.Actions[1].Error, "file locked")
+		assert.Equal(t, PartiallyRemediated, rec.Status, "the stop succeeded")
+	})
+	t.Run("a panicking hook becomes a failed action with the panic and stack", func(t *testing.T) {
+		h := &recHost{panicking: true, quarErr: errors.New("denied")}
+		e := newTestEngine(t, h, nil)
+		rec, err := e.Handle(ctx, edrDetection("d7"))
+		require.NoError(t, err)
+		assert.Equal(t, Failed, rec.Status)
+		assert.Equal(t, "stop hook exploded", rec.Actions[0].Panic)
+		assert.Contains(t, rec.Actions[0].Stack, "StopProcess")
+	})
+	t.Run("a hanging hook times out as failed", func(t *testing.T) {
+		h := &recHost{hang: true}
+		e := newTestEngine(t, h, nil)
+		rec, err := e.Handle(ctx, edrDetection("d8"))
+		require.NoError(t, err)
+		assert.Equal(t, ActionFailed, rec.Actions[0].Result)
+		assert.Contains(t, rec.Actions[0].Error, "did not return within 100ms")
+		assert.Equal(t, PartiallyRemediated, rec.Status)
+	})
+	t.Run("cancelling mid-action ends in a recorded outcome", func(t *testing.T) {
+		h := &recHost{hang: true}
+		e := newTestEngine(t, h, func(c *Config) { c.Limits.ActionTimeout = time.Minute })
+		cctx, cancel := context.WithCancel(ctx)
+		go func() { time.Sleep(20 * time.Millisecond); cancel() }()
+		rec, err := e.Handle(cctx, edrDetection("d9"))
+		require.NoError(t, err)
+		assert.Equal(t, Cancelled, rec.Actions[0].Result)
+		assert.Equal(t, Cancelled, rec.Actions[2].Result)
+		assert.Equal(t, Failed, rec.Status)
+		stored, err := e.Store().Get(ctx, "d9")
+		require.NoError(t, err)
+		assert.Equal(t, Failed, stored.Status, "stored despite the cancelled context")
+	})
+	t.Run("undo restores and records undone", func(t *testing.T) {
+		h := &recHost{}
+		e := newTestEngine(t, h, nil)
+		_, err := e.Handle(ctx, edrDetection("d10"))
+		require.NoError(t, err)
+		rec, err := e.Undo(ctx, "d10", "alice@contoso.com")
+		require.NoError(t, err)
+		assert.Equal(t, Undone, rec.Status)
+		assert.Len(t, h.restored, 2)
+		_, err = e.Undo(ctx, "d10", "alice@contoso.com")
+		assert.ErrorIs(t, err, ErrNotUndoable)
+	})
+	t.Run("bad input and closed engine", func(t *testing.T) {
+		h := &recHost{}
+		e := newTestEngine(t, h, nil)
+		_, err := e.Handle(ctx, nil)
+		assert.ErrorIs(t, err, ErrInvalidDetection)
+		assert.ErrorIs(t, e.Submit(ctx, &detect.Detection{}), ErrInvalidDetection)
+		require.NoError(t, e.Close(ctx))
+		assert.ErrorIs(t, e.Submit(ctx, edrDetection("late")), ErrClosed)
+		_, err = e.Handle(ctx, edrDetection("late"))
+		assert.ErrorIs(t, err, ErrClosed)
+		assert.NoError(t, e.Close(ctx), "idempotent")
+	})
+}
+
+func TestEngineSubmitDrainsOnClose(t *testing.T) {
+	h := &recHost{}
+	e := newTestEngine(t, h, func(c *Config) { c.Limits.QueueSize = 4 })
+	ctx := context.Background()
+	for i := range 50 {
+		require.NoError(t, e.Submit(ctx, edrDetection(fmt.Sprintf("s%d", i))))
+	}
+	require.NoError(t, e.Close(ctx))
+	page, err := e.Store().(Querier).Query(ctx, Query{Limit: 1000})
+	require.NoError(t, err)
+	assert.Len(t, page.Records, 50)
+	for _, r := range page.Records {
+		assert.Equal(t, Blocked, r.Status)
+	}
+}
+
+func TestEngineRejectWhenFull(t *testing.T) {
+	h := &recHost{hang: true}
+	e := newTestEngine(t, h, func(c *Config) {
+		c.Limits = Limits{Workers: 1, QueueSize: 1, RejectWhenFull: true, ActionTimeout: 200 * time.Millisecond, Backoff: time.Millisecond}
+	})
+	ctx := context.Background()
+	var full int
+	for i := range 10 {
+		if err := e.Submit(ctx, edrDetection(fmt.Sprintf("f%d", i))); errors.Is(err, ErrQueueFull) {
+			full++
+		} else {
+			require.NoError(t, err)
+		}
+	}
+	assert.Positive(t, full, "back-pressure is explicit")
+	require.NoError(t, e.Close(ctx))
+}
+
+func TestEngineRecoversWriteAhead(t *testing.T) {
+	ctx := context.Background()
+	store := new(MemStore)
+	// A record left in progress by a crash after its first action.
+	det := edrDetection("crash-1")
+	h := &recHost{}
+	first := newTestEngine(t, h, func(c *Config) { c.Store = store; c.Mode = Audit })
+	rec, err := first.Handle(ctx, det)
+	require.NoError(t, err)
+	rec.Status, rec.Mode = InProgress, Enforce
+	for i := range rec.Actions {
+		rec.Actions[i].Result = Pending
+	}
+	rec.Actions[0].Result = Succeeded
+	require.NoError(t, store.Put(ctx, rec))
+
+	second := newTestEngine(t, h, func(c *Config) { c.Store = store })
+	got, err := store.Get(ctx, "crash-1")
+	require.NoError(t, err)
+	assert.Equal(t, Blocked, got.Status, "resolved on start")
+	assert.Equal(t, "resumed after an interruption", got.Note)
+	assert.Equal(t, []string{`quarantine C:\Users\alex\Downloads\invoice.exe`, `quarantine C:\Users\alex\AppData\Local\Temp\payload.dll`}, h.Calls(),
+		"the finished stop is not run again")
+	_ = second
+}

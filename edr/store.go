@@ -1,0 +1,169 @@
+package edr
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sort"
+	"sync"
+	"time"
+)
+
+// ErrNotFound reports a record that is not in the store.
+var ErrNotFound = errors.New("edr: record not found")
+
+// Store is the action history. Put writes a record (inserting it, or
+// replacing the record with the same ID); Get reads one. Implementations
+// must be safe for concurrent use, and a Put that returned nil must
+// survive whatever durability the store promises. The engine writes a
+// record when it is received (in progress), after each action, and when it
+// is finished.
+//
+// A Store may also implement [Querier] and [PendingLister]; the engine
+// needs PendingLister to resume after a crash.
+type Store interface {
+	Put(ctx context.Context, r Record) error
+	Get(ctx context.Context, id string) (Record, error)
+}
+
+// Querier answers queries over the history.
+type Querier interface {
+	Query(ctx context.Context, q Query) (Page, error)
+}
+
+// PendingLister lists the records left in progress, for recovery.
+type PendingLister interface {
+	Pending(ctx context.Context) ([]Record, error)
+}
+
+// Query selects records. Zero fields do not filter. Results are ordered by
+// Received, then ID.
+type Query struct {
+	// From and To bound Received: From <= Received < To.
+	From, To time.Time
+	// Statuses keeps only records with one of these statuses.
+	Statuses []RecordStatus
+	// DeviceID keeps only this device's records.
+	DeviceID string
+	// DetectionID keeps only this detection's record.
+	DetectionID string
+	// Limit bounds the page size; 0 means 100.
+	Limit int
+	// After is the Next cursor of the previous page.
+	After string
+}
+
+// Page is one page of a query's results.
+type Page struct {
+	Records []Record
+	// Next is the cursor for the next page; empty on the last page.
+	Next string
+}
+
+// Matches reports whether r passes the query's filters (not the cursor).
+func (q Query) Matches(r Record) bool {
+	switch {
+	case !q.From.IsZero() && r.Received.Before(q.From):
+		return false
+	case !q.To.IsZero() && !r.Received.Before(q.To):
+		return false
+	case len(q.Statuses) > 0 && !slices.Contains(q.Statuses, r.Status):
+		return false
+	case q.DeviceID != "" && r.DeviceID != q.DeviceID:
+		return false
+	case q.DetectionID != "" && r.ID != q.DetectionID:
+		return false
+	}
+	return true
+}
+
+// cursorLayout is fixed-width, so that cursors order as their times do.
+const cursorLayout = "2006-01-02T15:04:05.000000000Z"
+
+// Cursor returns the cursor that follows r in query order.
+func Cursor(r Record) string { return r.Received.UTC().Format(cursorLayout) + "\x00" + r.ID }
+
+// Less orders records as queries return them.
+func Less(a, b Record) bool {
+	if !a.Received.Equal(b.Received) {
+		return a.Received.Before(b.Received)
+	}
+	return a.ID < b.ID
+}
+
+// DefaultLimit is the page size of a Query without a Limit.
+const DefaultLimit = 100
+
+// MemStore is an in-memory action history. The zero value is ready to use.
+// It is safe for concurrent use. Records are copied in and out.
+type MemStore struct {
+	mu      sync.RWMutex
+	records map[string]Record
+}
+
+// Put stores r.
+func (s *MemStore) Put(ctx context.Context, r Record) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.records == nil {
+		s.records = make(map[string]Record)
+	}
+	s.records[r.ID] = r.Clone()
+	return nil
+}
+
+// Get returns the record with the id, or ErrNotFound.
+func (s *MemStore) Get(ctx context.Context, id string) (Record, error) {
+	if err := ctx.Err(); err != nil {
+		return Record{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	r, ok := s.records[id]
+	if !ok {
+		return Record{}, ErrNotFound
+	}
+	return r.Clone(), nil
+}
+
+// Pending lists the records in progress.
+func (s *MemStore) Pending(ctx context.Context) ([]Record, error) {
+	page, err := s.query(ctx, Query{Statuses: []RecordStatus{InProgress}}, true)
+	return page.Records, err
+}
+
+// Query answers q.
+func (s *MemStore) Query(ctx context.Context, q Query) (Page, error) { return s.query(ctx, q, false) }
+
+func (s *MemStore) query(ctx context.Context, q Query, all bool) (Page, error) {
+	if err := ctx.Err(); err != nil {
+		return Page{}, err
+	}
+	s.mu.RLock()
+	var out []Record
+	for _, r := range s.records {
+		if q.Matches(r) && (q.After == "" || Cursor(r) > q.After) {
+			out = append(out, r.Clone())
+		}
+	}
+	s.mu.RUnlock()
+	sort.Slice(out, func(i, j int) bool { return Less(out[i], out[j]) })
+	limit := q.Limit
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
+	if all || len(out) <= limit {
+		return Page{Records: out}, nil
+	}
+	return Page{Records: out[:limit], Next: Cursor(out[limit-1])}, nil
+}
+
+// Len returns the number of records.
+func (s *MemStore) Len() int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return len(s.records)
+}
