@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/blockmode/blockmode/detect"
 	"github.com/blockmode/blockmode/mode"
 )
 
@@ -222,4 +223,46 @@ func (rs *Ruleset) AssessServer(s Server) (a ServerAssessment) {
 	}
 	facts.Mode = a.ExpectedMode
 	return a
+}
+
+// TestAlertTitle is the title of the benign test alert that Defender for
+// Cloud's documentation used to check the pipeline from a server to the
+// portal ("Security alerts > Suspicious PowerShell CommandLine"), raised
+// with informational severity.
+const TestAlertTitle = "Suspicious PowerShell CommandLine"
+
+// TestAlertCommand is the documented benign test command: it downloads
+// nothing real (the address is the machine itself) and starts nothing that
+// exists, but its shape raises the test alert.
+const TestAlertCommand = `powershell.exe -NoExit -ExecutionPolicy Bypass -WindowStyle Hidden (New-Object System.Net.WebClient).DownloadFile('http://127.0.0.1/1.exe', 'C:\\test-MDATP-test\\invoice.exe'); Start-Process 'C:\\test-MDATP-test\\invoice.exe'`
+
+// TestDetection returns the benign test detection for a device at an
+// instant: the informational "Suspicious PowerShell CommandLine" alert from
+// Defender for Endpoint, with the PowerShell process that ran the test
+// command as evidence. Use it to check a pipeline end to end: it is decided
+// on and recorded like any detection, and, being informational, never
+// remediated.
+func TestDetection(deviceID string, at time.Time) *detect.Detection {
+	at = at.UTC()
+	return &detect.Detection{
+		ID:            fmt.Sprintf("blockmode-test-%s-%d", deviceID, at.UnixMilli()),
+		Time:          at,
+		FirstActivity: at,
+		LastActivity:  at,
+		DeviceID:      deviceID,
+		Source:        detect.SourceMicrosoftDefenderForEndpoint,
+		ServiceSource: detect.ServiceMicrosoftDefenderForEndpoint,
+		Category:      "Execution",
+		Severity:      detect.SeverityInformational,
+		Title:         TestAlertTitle,
+		Status:        detect.Detected,
+		Evidence: []detect.Evidence{&detect.ProcessEvidence{
+			Created:         at,
+			DetectionStatus: detect.Detected,
+			DeviceID:        deviceID,
+			CommandLine:     TestAlertCommand,
+			Started:         at,
+			Image:           detect.FileDetails{Name: "powershell.exe", Path: `C:\Windows\System32\WindowsPowerShell\v1.0`},
+		}},
+	}
 }

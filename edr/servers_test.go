@@ -1,12 +1,17 @@
 package edr
 
 import (
+	"context"
+	"encoding/json"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
+	"github.com/blockmode/blockmode/detect"
 	"github.com/blockmode/blockmode/mode"
+	"github.com/blockmode/blockmode/remediate"
 )
 
 func TestAssessServer(t *testing.T) {
@@ -54,4 +59,28 @@ func TestAssessServer(t *testing.T) {
 			assert.Equal(t, Unknown, cp.Result)
 		})
 	}
+}
+
+// TestTestDetection: the benign test alert goes through decode, decide and
+// the engine, and is recorded as detected, never remediated.
+func TestTestDetection(t *testing.T) {
+	when := time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
+	det := TestDetection("2f1b6c1e0d1a4b0d8c7e6a5b4c3d2e1f00112233", when)
+	assert.Equal(t, TestAlertTitle, det.Title)
+	assert.Equal(t, detect.SeverityInformational, det.Severity)
+	b, err := json.Marshal(det)
+	require.NoError(t, err)
+	back, err := detect.Parse(b)
+	require.NoError(t, err, "the test detection is a valid Graph alert")
+	assert.Equal(t, det.ID, back.ID)
+	assert.Equal(t, det.DeviceID, back.DeviceID)
+
+	h := &recHost{}
+	e := newTestEngine(t, h, nil)
+	rec, err := e.Handle(context.Background(), back)
+	require.NoError(t, err)
+	assert.Equal(t, Detected, rec.Status)
+	assert.Equal(t, remediate.RuleInformational, rec.Decision.Rule)
+	assert.Empty(t, h.Calls())
+	assert.NotEqual(t, det.ID, TestDetection("other-device", when).ID)
 }
