@@ -500,7 +500,18 @@ func (e *Engine) finish(ctx context.Context, rec Record) (Record, error) {
 func terminalStatus(rec Record) RecordStatus {
 	d := rec.Decision
 	switch d.Verdict {
-	case remediate.DetectOnly, remediate.NoAction, 0:
+	case remediate.NoAction:
+		// Every artifact was already stopped (by the antivirus, or an
+		// earlier remediation): the detection is blocked or prevented
+		// though the engine did nothing.
+		switch d.Status {
+		case detect.Blocked:
+			return Blocked
+		case detect.Prevented:
+			return Prevented
+		}
+		return Detected
+	case remediate.DetectOnly, 0:
 		excluded, artifacts := 0, 0
 		for _, it := range d.Items {
 			switch it.Outcome {

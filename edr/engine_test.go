@@ -166,6 +166,20 @@ func TestEngineLifecycle(t *testing.T) {
 		assert.Equal(t, remediate.RuleBlockModeInEffect, rec.Decision.Rule)
 		assert.Empty(t, h.Calls())
 	})
+	t.Run("artifacts the antivirus already blocked are recorded as blocked, with no action", func(t *testing.T) {
+		h := &recHost{}
+		e := newTestEngine(t, h, nil)
+		det := edrDetection("d2b")
+		det.Evidence[0].(*detect.ProcessEvidence).DetectionStatus = detect.Blocked
+		det.Evidence[1].(*detect.FileEvidence).DetectionStatus = detect.Blocked
+		det.Status = detect.Blocked
+		rec, err := e.Handle(ctx, det)
+		require.NoError(t, err)
+		assert.Equal(t, Blocked, rec.Status)
+		assert.Equal(t, remediate.NoAction, rec.Decision.Verdict)
+		assert.Empty(t, rec.Actions)
+		assert.Empty(t, h.Calls())
+	})
 	t.Run("every artifact excluded is recorded as excluded", func(t *testing.T) {
 		h := &recHost{}
 		m, err := exclusions.Compile(exclusions.List{Paths: []string{`C:\Users\alex`}}, exclusions.Options{})

@@ -19,9 +19,12 @@ const (
 	// runs, so that a crash leaves a trace to resume from. Not terminal.
 	InProgress RecordStatus = iota + 1
 	// Blocked: every artifact was remediated and a running process was
-	// stopped (the action center's "Blocked").
+	// stopped (the action center's "Blocked"), or every artifact had
+	// already been blocked when the detection arrived (the decision's
+	// verdict then is no action, and the record has no actions).
 	Blocked
-	// Prevented: every artifact was remediated before it ran ("Prevented").
+	// Prevented: every artifact was remediated before it ran
+	// ("Prevented"), or had already been prevented.
 	Prevented
 	// Detected: no action was called for (block mode not in effect,
 	// informational, already stopped, ...); the decision says why.

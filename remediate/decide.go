@@ -296,6 +296,14 @@ func activePath(det *detect.Detection, st Settings) (string, bool) {
 	return "with the built-in antivirus active, real-time protection is expected to act first; block mode adds automatic actions only for behavioural EDR detections", false
 }
 
+// count says "1 artifact is" or "3 artifacts are".
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
 func orUnknown(s string) string {
 	if s == "" {
 		return "unknown"
@@ -504,7 +512,7 @@ func (s *decider) combine() {
 		d.Reason = "every artifact is remediated"
 	case remediated > 0:
 		d.Verdict, d.Rule = PartialRemediate, RuleCombine
-		d.Reason = strconv.Itoa(remediated) + " artifacts are remediated, " + strconv.Itoa(left) + " are left alone (first: evidence " +
+		d.Reason = count(remediated, "artifact is", "artifacts are") + " remediated, " + count(left, "is", "are") + " left alone (first: evidence " +
 			strconv.Itoa(firstLeft) + ", " + d.Items[firstLeft].Outcome.String() + ")"
 	case left > 0:
 		d.Verdict, d.Rule = DetectOnly, d.Items[firstLeft].Rule
