@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 
@@ -48,6 +49,12 @@ type Limits struct {
 	// further one, up to 5s. Default 100ms. Backoff waits use real time,
 	// not the Clock.
 	Backoff time.Duration
+	// HookGrace is how long the engine still waits for a hook after
+	// cancelling its context at the timeout. A hook that returns within
+	// the grace has its result recorded, success included (the work was
+	// done, late); one that does not is abandoned and its action recorded
+	// as failed with the outcome unknown. Default 1s.
+	HookGrace time.Duration
 }
 
 func (l Limits) withDefaults() Limits {
@@ -65,6 +72,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.Backoff <= 0 {
 		l.Backoff = 100 * time.Millisecond
+	}
+	if l.HookGrace <= 0 {
+		l.HookGrace = time.Second
 	}
 	return l
 }
@@ -127,6 +137,9 @@ type Engine struct {
 
 	mu       sync.Mutex // guards inflight
 	inflight map[string]*flight
+
+	calls  sync.WaitGroup // Handle and Undo calls under way, for Close
+	undoMu sync.Mutex     // serialises Undo: one restore per quarantine
 }
 
 type flight struct {
@@ -204,7 +217,8 @@ func (e *Engine) Submit(ctx context.Context, det *detect.Detection) error {
 }
 
 // Close stops accepting detections, lets the workers finish every queued
-// one, and returns when all of the engine's goroutines have stopped. If ctx
+// one, waits for Handle and Undo calls under way, and returns when all of
+// the engine's goroutines have stopped. If ctx
 // ends first, in-flight hook calls are cancelled (their actions are
 // recorded as cancelled) and Close still waits for the workers to record
 // them; it then returns ctx's error. Close is idempotent.
@@ -219,7 +233,7 @@ func (e *Engine) Close(ctx context.Context) error {
 	e.qmu.Unlock()
 
 	done := make(chan struct{})
-	go func() { e.wg.Wait(); close(done) }()
+	go func() { e.wg.Wait(); e.calls.Wait(); close(done) }()
 	select {
 	case <-done:
 		e.cancel()
@@ -242,13 +256,23 @@ func (e *Engine) Handle(ctx context.Context, det *detect.Detection) (Record, err
 	if det == nil || det.ID == "" {
 		return Record{}, ErrInvalidDetection
 	}
-	e.qmu.RLock()
-	closed := e.closed
-	e.qmu.RUnlock()
-	if closed {
+	if !e.enter() {
 		return Record{}, ErrClosed
 	}
+	defer e.calls.Done()
 	return e.handleOnce(ctx, det)
+}
+
+// enter registers a caller's Handle or Undo, so that Close waits for it;
+// it reports false after Close.
+func (e *Engine) enter() bool {
+	e.qmu.RLock()
+	defer e.qmu.RUnlock()
+	if e.closed {
+		return false
+	}
+	e.calls.Add(1)
+	return true
 }
 
 // handleOnce runs one detection, joining a call already under way for
@@ -346,24 +370,27 @@ func (e *Engine) put(ctx context.Context, rec *Record) error {
 // each, then finishes it.
 func (e *Engine) run(ctx context.Context, rec Record) (Record, error) {
 	storeCtx := context.WithoutCancel(ctx)
-	failedEvidence := map[int]bool{}
+	// The images of processes that were not stopped, by path: a running
+	// process's file is not quarantined, whichever evidence item the
+	// quarantine is attached to.
+	notStopped := map[string]bool{}
 	for i := range rec.Actions {
 		a := &rec.Actions[i]
 		if a.Result != Pending {
 			if a.Result != Succeeded && a.Kind == remediate.StopProcess {
-				failedEvidence[a.Evidence] = true
+				notStopped[strings.ToLower(a.Path)] = true
 			}
 			continue
 		}
 		switch {
 		case ctx.Err() != nil:
 			a.Result, a.Error = Cancelled, ctx.Err().Error()
-		case a.Kind == remediate.Quarantine && failedEvidence[a.Evidence]:
-			a.Result, a.Error = Skipped, "the process was not stopped, so its file is not quarantined"
+		case a.Kind == remediate.Quarantine && notStopped[strings.ToLower(a.Path)]:
+			a.Result, a.Error = Skipped, "the process running this file was not stopped, so the file is not quarantined"
 		default:
 			e.act(ctx, a)
 			if a.Result != Succeeded && a.Kind == remediate.StopProcess {
-				failedEvidence[a.Evidence] = true
+				notStopped[strings.ToLower(a.Path)] = true
 			}
 		}
 		if err := e.put(storeCtx, &rec); err != nil {
@@ -455,19 +482,22 @@ func (e *Engine) callHook(ctx context.Context, call func(context.Context) (strin
 	case r := <-ch:
 		return r
 	case <-cctx.Done():
-		// Give a hook that honours its context a moment to return, so that
-		// its goroutine ends with the call.
+		// The context is cancelled: a hook that honours it returns at once.
+		// Its result is recorded as it is, a late success included.
+		grace := time.NewTimer(e.limits.HookGrace)
+		defer grace.Stop()
 		select {
 		case r := <-ch:
-			if r.err == nil || r.pv != nil {
-				return r
+			if r.err != nil && r.pv == nil && errors.Is(r.err, cctx.Err()) && ctx.Err() == nil {
+				r.err = fmt.Errorf("hook did not finish within %s: %w", e.limits.ActionTimeout, r.err)
 			}
-		case <-time.After(10 * time.Millisecond):
+			return r
+		case <-grace.C:
 		}
 		if ctx.Err() != nil {
 			return hookResult{err: ctx.Err()}
 		}
-		return hookResult{err: fmt.Errorf("hook did not return within %s", e.limits.ActionTimeout)}
+		return hookResult{err: fmt.Errorf("hook did not return within %s and %s of grace: abandoned, outcome unknown", e.limits.ActionTimeout, e.limits.HookGrace)}
 	}
 }
 
@@ -480,16 +510,16 @@ func (e *Engine) finish(ctx context.Context, rec Record) (Record, error) {
 		return Record{}, err
 	}
 	if n := e.cfg.Hooks.Notify; n != nil {
-		func() {
-			defer func() {
-				if pv := recover(); pv != nil {
-					e.log.Error("edr: notifier panicked", "record", rec.ID, "panic", fmt.Sprint(pv))
-				}
-			}()
-			if err := n.Notify(ctx, rec.Clone()); err != nil {
-				e.log.Warn("edr: notifier failed", "record", rec.ID, "err", err)
-			}
-		}()
+		// The notifier gets the same timeout, grace and panic recovery as
+		// any hook; its failure is logged and changes nothing.
+		clone := rec.Clone()
+		r := e.callHook(ctx, func(ctx context.Context) (string, error) { return "", n.Notify(ctx, clone) })
+		switch {
+		case r.pv != nil:
+			e.log.Error("edr: notifier panicked", "record", rec.ID, "panic", fmt.Sprint(r.pv))
+		case r.err != nil:
+			e.log.Warn("edr: notifier failed", "record", rec.ID, "err", r.err)
+		}
 	}
 	e.log.Debug("edr: record finished", "record", rec.ID, "status", rec.Status.String())
 	return rec, nil
@@ -582,6 +612,12 @@ func (e *Engine) Recover(ctx context.Context) (int, error) {
 // some restores fail, the record keeps its status, the failures are
 // recorded on their actions, and the error says so.
 func (e *Engine) Undo(ctx context.Context, id, actor string) (Record, error) {
+	if !e.enter() {
+		return Record{}, ErrClosed
+	}
+	defer e.calls.Done()
+	e.undoMu.Lock()
+	defer e.undoMu.Unlock()
 	rec, err := e.store.Get(ctx, id)
 	if err != nil {
 		return Record{}, err
@@ -602,6 +638,10 @@ func (e *Engine) Undo(ctx context.Context, id, actor string) (Record, error) {
 	var failed []error
 	for _, i := range todo {
 		a := &rec.Actions[i]
+		if a.QuarantineID == "" {
+			failed = append(failed, fmt.Errorf("restore %s: the host returned no quarantine id for it", a.Path))
+			continue
+		}
 		call := func(ctx context.Context) (string, error) { return "", h.Restore(ctx, a.QuarantineID, a.Action) }
 		r := e.callHook(ctx, call)
 		switch {

@@ -237,7 +237,7 @@ func TestEngineLifecycle(t *testing.T) {
 		rec, err := e.Handle(ctx, edrDetection("d8"))
 		require.NoError(t, err)
 		assert.Equal(t, ActionFailed, rec.Actions[0].Result)
-		assert.Contains(t, rec.Actions[0].Error, "did not return within 100ms")
+		assert.Contains(t, rec.Actions[0].Error, "did not finish within 100ms")
 		assert.Equal(t, PartiallyRemediated, rec.Status)
 	})
 	t.Run("cancelling mid-action ends in a recorded outcome", func(t *testing.T) {

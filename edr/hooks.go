@@ -23,7 +23,8 @@ type ProcessStopper interface {
 }
 
 // Quarantiner moves a file into quarantine and returns an id by which
-// [Restorer] can bring it back.
+// [Restorer] can bring it back. A quarantine that returns no id is
+// recorded as it is, and cannot be undone.
 type Quarantiner interface {
 	Quarantine(ctx context.Context, a remediate.Action) (quarantineID string, err error)
 }
@@ -33,8 +34,9 @@ type Restorer interface {
 	Restore(ctx context.Context, quarantineID string, a remediate.Action) error
 }
 
-// Notifier is told of every finished record, after it is stored. Its
-// failure is logged and does not change the record.
+// Notifier is told of every finished record, after it is stored, with the
+// same timeout and panic recovery as any hook. Its failure is logged and
+// does not change the record.
 type Notifier interface {
 	Notify(ctx context.Context, r Record) error
 }
