@@ -431,6 +431,12 @@ func (e *Engine) act(ctx context.Context, a *ActionRecord) {
 			a.Error = "hook panicked: " + a.Panic
 			e.log.Error("edr: hook panicked", "action", a.Kind.String(), "path", a.Path, "panic", a.Panic)
 			return
+		case err == nil && a.Kind == remediate.Quarantine && id == "":
+			// The contract: a quarantine returns the id that undoes it. A
+			// quarantine without one cannot be undone or verified, so it is
+			// not recorded as a plain success.
+			a.Result, a.Error = ActionFailed, "the Quarantine hook returned no error and no quarantine id: the quarantine cannot be verified or undone"
+			return
 		case err == nil:
 			a.Result, a.QuarantineID, a.Error = Succeeded, id, ""
 			return
@@ -489,7 +495,7 @@ func (e *Engine) callHook(ctx context.Context, call func(context.Context) (strin
 		select {
 		case r := <-ch:
 			if r.err != nil && r.pv == nil && errors.Is(r.err, cctx.Err()) && ctx.Err() == nil {
-				r.err = fmt.Errorf("hook did not finish within %s: %w", e.limits.ActionTimeout, r.err)
+				r.err = timeoutError{fmt.Errorf("hook did not finish within %s: %w", e.limits.ActionTimeout, r.err)}
 			}
 			return r
 		case <-grace.C:
@@ -497,9 +503,18 @@ func (e *Engine) callHook(ctx context.Context, call func(context.Context) (strin
 		if ctx.Err() != nil {
 			return hookResult{err: ctx.Err()}
 		}
-		return hookResult{err: fmt.Errorf("hook did not return within %s and %s of grace: abandoned, outcome unknown", e.limits.ActionTimeout, e.limits.HookGrace)}
+		return hookResult{err: timeoutError{fmt.Errorf("hook did not return within %s and %s of grace: abandoned, outcome unknown", e.limits.ActionTimeout, e.limits.HookGrace)}}
 	}
 }
+
+// timeoutError is the engine's verdict that a hook ran out of time. It is
+// final, never temporary: context.DeadlineExceeded, which it may wrap,
+// says Temporary() true, but a hook that timed out is not retried.
+type timeoutError struct{ err error }
+
+func (t timeoutError) Error() string   { return t.err.Error() }
+func (t timeoutError) Unwrap() error   { return t.err }
+func (t timeoutError) Temporary() bool { return false }
 
 // finish sets the terminal status, stores the record and notifies the
 // host.

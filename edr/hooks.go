@@ -23,8 +23,9 @@ type ProcessStopper interface {
 }
 
 // Quarantiner moves a file into quarantine and returns an id by which
-// [Restorer] can bring it back. A quarantine that returns no id is
-// recorded as it is, and cannot be undone.
+// [Restorer] can bring it back. The id must not be empty: a quarantine
+// that returns no error and no id is recorded as failed, since it can be
+// neither verified nor undone.
 type Quarantiner interface {
 	Quarantine(ctx context.Context, a remediate.Action) (quarantineID string, err error)
 }
@@ -66,7 +67,9 @@ func Temporary(err error) error {
 }
 
 // IsTemporary reports whether err, or an error it wraps, has a
-// Temporary() bool method that returns true.
+// Temporary() bool method that returns true; the first such method found
+// decides. The engine's own timeout errors say false: a hook that ran out
+// of time is not retried.
 func IsTemporary(err error) bool {
 	var t interface{ Temporary() bool }
 	return errors.As(err, &t) && t.Temporary()
