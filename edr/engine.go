@@ -524,9 +524,17 @@ func (e *Engine) finish(ctx context.Context, rec Record) (Record, error) {
 	if err := e.put(ctx, &rec); err != nil {
 		return Record{}, err
 	}
+	e.notify(ctx, rec)
+	e.log.Debug("edr: record finished", "record", rec.ID, "status", rec.Status.String())
+	return rec, nil
+}
+
+// notify tells the host's Notifier of a finished (or undone) record, with
+// the same timeout, grace and panic recovery as any hook; its failure is
+// logged and changes nothing. The Notifier is not an action hook: it is
+// told of audit-mode records too.
+func (e *Engine) notify(ctx context.Context, rec Record) {
 	if n := e.cfg.Hooks.Notify; n != nil {
-		// The notifier gets the same timeout, grace and panic recovery as
-		// any hook; its failure is logged and changes nothing.
 		clone := rec.Clone()
 		r := e.callHook(ctx, func(ctx context.Context) (string, error) { return "", n.Notify(ctx, clone) })
 		switch {
@@ -536,8 +544,6 @@ func (e *Engine) finish(ctx context.Context, rec Record) (Record, error) {
 			e.log.Warn("edr: notifier failed", "record", rec.ID, "err", r.err)
 		}
 	}
-	e.log.Debug("edr: record finished", "record", rec.ID, "status", rec.Status.String())
-	return rec, nil
 }
 
 // terminalStatus derives the record's terminal status from its decision
@@ -621,8 +627,8 @@ func (e *Engine) Recover(ctx context.Context) (int, error) {
 }
 
 // Undo restores the files a record quarantined, through the host's
-// Restorer, and records the record as Undone, as the action center's undo
-// does. A record with no successful quarantine is ErrNotUndoable; a host
+// Restorer, records the record as Undone, as the action center's undo
+// does, and tells the Notifier. Undos run one at a time. A record with no successful quarantine is ErrNotUndoable; a host
 // without a Restorer is ErrNotSupported; in both cases nothing changes. If
 // some restores fail, the record keeps its status, the failures are
 // recorded on their actions, and the error says so.
@@ -675,6 +681,9 @@ func (e *Engine) Undo(ctx context.Context, id, actor string) (Record, error) {
 	}
 	if err := e.put(context.WithoutCancel(ctx), &rec); err != nil {
 		return Record{}, err
+	}
+	if len(failed) == 0 {
+		e.notify(context.WithoutCancel(ctx), rec)
 	}
 	return rec, errors.Join(failed...)
 }

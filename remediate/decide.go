@@ -335,7 +335,7 @@ func (s *decider) itemRules() {
 		it.Outcome, it.Rule = ItemRemediate, RuleRemediateArtifact
 		device := evidenceDevice(ev, det.DeviceID)
 		if pid > 0 {
-			d.Actions = append(d.Actions, Action{Kind: StopProcess, Evidence: i, DeviceID: device, ProcessID: pid, Path: it.Path, SHA256: file.SHA256})
+			d.Actions = append(d.Actions, Action{Kind: StopProcess, DetectionID: det.ID, Evidence: i, DeviceID: device, ProcessID: pid, Path: it.Path, SHA256: file.SHA256})
 		}
 		if s.trace {
 			s.step(RuleRemediateArtifact, i, it.Path, ItemRemediate.String())
@@ -366,7 +366,7 @@ func (s *decider) itemRules() {
 		case *detect.ProcessEvidence:
 			sha = ev.Image.SHA256
 		}
-		d.Actions = append(d.Actions, Action{Kind: Quarantine, Evidence: it.Evidence, DeviceID: evidenceDevice(ev, det.DeviceID), Path: it.Path, SHA256: sha})
+		d.Actions = append(d.Actions, Action{Kind: Quarantine, DetectionID: det.ID, Evidence: it.Evidence, DeviceID: evidenceDevice(ev, det.DeviceID), Path: it.Path, SHA256: sha})
 	}
 }
 

@@ -69,6 +69,9 @@ func (k ActionKind) MarshalText() ([]byte, error) { return []byte(k.String()), n
 type Action struct {
 	// Kind is what to do.
 	Kind ActionKind `json:"kind"`
+	// DetectionID is the detection the action remediates, so that a host
+	// can tie its work to the alert.
+	DetectionID string `json:"detectionId"`
 	// Evidence is the index, in the detection's evidence, of the item the
 	// action is for.
 	Evidence int `json:"evidence"`

@@ -245,9 +245,11 @@ func TestEngineUndoRestores(t *testing.T) {
 	assert.True(t, h.host.FileExists(evil))
 	assert.NotContains(t, h.host.Quarantined(), qid)
 	calls := h.host.CallsFor("det-1")
-	require.Len(t, calls, 4)
+	require.Len(t, calls, 5, "stop, quarantine, notify, restore, notify of the undone record")
 	assert.Equal(t, edrtest.Restore, calls[3].Hook)
 	assert.Equal(t, qid, calls[3].QuarantineID)
+	assert.Equal(t, edrtest.Notify, calls[4].Hook)
+	assert.Equal(t, edr.Undone, calls[4].Record.Status)
 
 	_, err = h.eng.Undo(context.Background(), "det-1", "alice@contoso.com")
 	assert.ErrorIs(t, err, edr.ErrNotUndoable, "undone once")

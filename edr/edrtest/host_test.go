@@ -288,6 +288,7 @@ func TestCallsFor(t *testing.T) {
 		`Quarantine C:\two.exe true`, `Quarantine C:\two.dll true`,
 		`Notify  true`,
 		`Restore C:\two.exe true`, `Restore C:\two.dll true`,
+		`Notify  true`,
 	}, got)
 	assert.Len(t, h.host.CallsFor("d1"), 3)
 	assert.Empty(t, h.host.CallsFor("nope"))
