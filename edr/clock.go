@@ -11,4 +11,6 @@ type Clock interface {
 
 type realClock struct{}
 
-func (realClock) Now() time.Time { return time.Now() }
+// Now returns the wall time without the monotonic reading, so that
+// records order and compare the same in memory and once stored.
+func (realClock) Now() time.Time { return time.Now().Round(0) }

@@ -347,12 +347,22 @@ func (e *Engine) handle(ctx context.Context, det *detect.Detection) (Record, err
 }
 
 // resume finishes a record left in progress: the actions that have no
-// result yet run; those with one are not run again.
+// result yet run; those with one are not run again. An action whose hook
+// was running when the process died has no result, so it runs again:
+// actions are at least once, and hosts treat "already quarantined" and
+// "process already gone" as success.
 func (e *Engine) resume(ctx context.Context, rec Record) (Record, error) {
 	if rec.Note == "" {
 		rec.Note = "resumed after an interruption"
 	}
-	if rec.Mode == Audit {
+	if rec.Mode == Audit || e.cfg.Mode == Audit {
+		// An audit engine never calls a hook, even for a record an
+		// enforcing run left in progress.
+		for i := range rec.Actions {
+			if rec.Actions[i].Result == Pending {
+				rec.Actions[i].Result, rec.Actions[i].Error = Skipped, "not run: resumed by an engine in audit mode"
+			}
+		}
 		return e.finish(context.WithoutCancel(ctx), rec)
 	}
 	return e.run(ctx, rec)
@@ -617,8 +627,12 @@ func (e *Engine) Recover(ctx context.Context) (int, error) {
 	}
 	n := 0
 	for _, rec := range pending {
-		rec.Note = "resumed after an interruption"
-		if _, err := e.resume(ctx, rec); err != nil {
+		if rec.Detection == nil {
+			return n, fmt.Errorf("edr: record %s in progress has no detection to resume", rec.ID)
+		}
+		// Through the same one-call-per-id path as Handle, so that a
+		// Recover on a running engine never runs a record's hooks twice.
+		if _, err := e.handleOnce(ctx, rec.Detection); err != nil {
 			return n, err
 		}
 		n++

@@ -339,3 +339,46 @@ func TestEngineRecoversWriteAhead(t *testing.T) {
 		"the finished stop is not run again")
 	_ = second
 }
+
+func TestEngineAuditModeNeverResumesHooks(t *testing.T) {
+	ctx := context.Background()
+	store := new(MemStore)
+	h := &recHost{}
+	seed := newTestEngine(t, h, func(c *Config) { c.Store = store; c.Mode = Audit })
+	rec, err := seed.Handle(ctx, edrDetection("left-1"))
+	require.NoError(t, err)
+	rec.Status, rec.Mode = InProgress, Enforce // an enforcing run died mid-way
+	for i := range rec.Actions {
+		rec.Actions[i].Result = Pending
+	}
+	require.NoError(t, store.Put(ctx, rec))
+	newTestEngine(t, h, func(c *Config) { c.Store = store; c.Mode = Audit })
+	got, err := store.Get(ctx, "left-1")
+	require.NoError(t, err)
+	assert.True(t, got.Status.Terminal())
+	assert.Empty(t, h.Calls(), "an audit engine calls no hook, even to resume")
+	for _, a := range got.Actions {
+		assert.Equal(t, Skipped, a.Result)
+	}
+}
+
+func TestRecoverOnARunningEngineRunsHooksOnce(t *testing.T) {
+	ctx := context.Background()
+	store := new(MemStore)
+	h := &recHost{}
+	e := newTestEngine(t, h, func(c *Config) { c.Store = store })
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); _, _ = e.Handle(ctx, edrDetection("r-1")) }()
+	go func() { defer wg.Done(); _, _ = e.Recover(ctx) }()
+	wg.Wait()
+	assert.Len(t, h.Calls(), 3)
+}
+
+func TestMemStoreRejectsInvalidRecords(t *testing.T) {
+	var s MemStore
+	assert.ErrorIs(t, s.Put(context.Background(), Record{Status: Blocked}), ErrInvalidRecord)
+	assert.ErrorIs(t, s.Put(context.Background(), Record{ID: "x"}), ErrInvalidRecord)
+	_, err := s.Get(context.Background(), "x")
+	assert.ErrorIs(t, err, ErrNotFound)
+}

@@ -3,14 +3,21 @@ package edr
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"sort"
 	"sync"
 	"time"
 )
 
-// ErrNotFound reports a record that is not in the store.
-var ErrNotFound = errors.New("edr: record not found")
+// Store errors.
+var (
+	// ErrNotFound reports a record that is not in the store.
+	ErrNotFound = errors.New("edr: record not found")
+	// ErrInvalidRecord reports a record a store refuses: no id, or no
+	// status.
+	ErrInvalidRecord = errors.New("edr: invalid record")
+)
 
 // Store is the action history. Put writes a record (inserting it, or
 // replacing the record with the same ID); Get reads one. Implementations
@@ -105,6 +112,9 @@ type MemStore struct {
 func (s *MemStore) Put(ctx context.Context, r Record) error {
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	if r.ID == "" || r.Status == 0 {
+		return fmt.Errorf("%w: id %q, status %d", ErrInvalidRecord, r.ID, r.Status)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
