@@ -135,6 +135,8 @@ type Engine struct {
 	qmu    sync.RWMutex // guards closed and sending on queue
 	closed bool
 
+	eligible Result // the device's eligibility under the settings' ruleset
+
 	mu       sync.Mutex // guards inflight
 	inflight map[string]*flight
 
@@ -165,6 +167,7 @@ func New(cfg Config) (*Engine, error) {
 		e.cfg.Settings = new(History)
 	}
 	e.inflight = make(map[string]*flight)
+	e.eligible = e.cfg.Settings.Ruleset().Eligibility(e.cfg.Device).Eligible
 	e.ctx, e.cancel = context.WithCancel(context.Background())
 	if _, err := e.Recover(e.ctx); err != nil {
 		e.cancel()
@@ -319,7 +322,7 @@ func (e *Engine) handle(ctx context.Context, det *detect.Detection) (Record, err
 	if at.IsZero() {
 		at = now
 	}
-	st := e.cfg.Settings.State(e.cfg.Device, at)
+	st := e.cfg.Settings.state(e.cfg.Device, at, &e.eligible)
 	rec.Decision = remediate.DecideContext(ctx, remediate.Input{
 		Detection: det, BlockMode: st.BlockMode(), AntivirusMode: e.cfg.Device.Mode,
 		Exclusions: e.cfg.Exclusions, OtherAntivirus: e.cfg.OtherAntivirus,

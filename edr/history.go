@@ -293,12 +293,24 @@ func (h *History) desired(upto int, f DeviceFacts, rs *Ruleset) desire {
 // after TurnOnDelay. A change that reverses a pending one before it
 // reached the device cancels it.
 func (h *History) State(f DeviceFacts, at time.Time) EffectiveState {
+	return h.state(f, at, nil)
+}
+
+// state is State with the device's eligibility already known (elig not
+// nil): the engine, whose device facts do not change, checks them once.
+func (h *History) state(f DeviceFacts, at time.Time, elig *Result) EffectiveState {
 	h.mu.Lock() // ruleset() may set the default
 	defer h.mu.Unlock()
 	rs := h.ruleset()
 	es := EffectiveState{At: at, Ruleset: rs.Name, SettingsVersion: h.versionAt(at)}
 
-	switch rs.Eligibility(f).Eligible {
+	eligible := Unknown
+	if elig != nil {
+		eligible = *elig
+	} else {
+		eligible = rs.Eligibility(f).Eligible
+	}
+	switch eligible {
 	case Fail:
 		es.State, es.Reason = StateNotEligible, "the device does not meet every requirement for EDR in block mode"
 		return es

@@ -233,14 +233,12 @@ func (r Record) String() string {
 	return fmt.Sprintf("%s %s (%d actions, %s) at %s", r.ID, r.Status, len(r.Actions), r.Mode, r.Finished.UTC().Format(time.RFC3339Nano))
 }
 
-// Clone returns a deep copy of the record's own slices, so that a store
-// can hand records out without sharing them. The detection is shared: it
-// is never modified after it is handed in.
+// Clone returns a copy of the record that shares nothing the engine
+// changes: its Actions, which the engine fills in as the actions run. The
+// Detection and the Decision are shared: they are never modified once the
+// record is made, and callers must not modify them either.
 func (r Record) Clone() Record {
 	r.Actions = append([]ActionRecord(nil), r.Actions...)
-	r.Decision.Actions = append([]remediate.Action(nil), r.Decision.Actions...)
-	r.Decision.Items = append([]remediate.Item(nil), r.Decision.Items...)
-	r.Decision.Trace = append([]remediate.Step(nil), r.Decision.Trace...)
 	return r
 }
 
