@@ -380,7 +380,8 @@ func (e *Engine) put(ctx context.Context, rec *Record) error {
 }
 
 // run carries out the pending actions in order, storing the record after
-// each, then finishes it.
+// each (the last one's result goes into the final write), then finishes
+// it.
 func (e *Engine) run(ctx context.Context, rec Record) (Record, error) {
 	storeCtx := context.WithoutCancel(ctx)
 	// The images of processes that were not stopped, by path: a running
@@ -405,6 +406,9 @@ func (e *Engine) run(ctx context.Context, rec Record) (Record, error) {
 			if a.Result != Succeeded && a.Kind == remediate.StopProcess {
 				notStopped[strings.ToLower(a.Path)] = true
 			}
+		}
+		if i == len(rec.Actions)-1 {
+			break // finish writes the record at once
 		}
 		if err := e.put(storeCtx, &rec); err != nil {
 			return Record{}, err
