@@ -155,6 +155,25 @@ func (d *Decoder) All() iter.Seq2[*Detection, error] {
 
 // syntax returns a fatal *StreamError for broken framing; it wraps
 // ErrSyntax.
+// open consumes the byte that opens the stream's top-level value and moves
+// to the next state. At the end of the input it reports io.EOF.
+func (d *Decoder) open(want byte, what string, next decState) error {
+	c, err := d.peekNonSpace()
+	if err == io.EOF {
+		d.state = stDone
+		return io.EOF
+	}
+	if err != nil {
+		return d.ioErr(err)
+	}
+	if c != want {
+		return d.syntax("expected " + string(want) + " to start " + what + ", found " + strconv.QuoteRune(rune(c)))
+	}
+	d.discard(1)
+	d.state = next
+	return nil
+}
+
 func (d *Decoder) syntax(msg string) error {
 	return &StreamError{Line: d.line, Err: fmt.Errorf("%w: %s", ErrSyntax, msg)}
 }
@@ -178,19 +197,9 @@ func (d *Decoder) next() (*Detection, error) {
 		case stLines:
 			return d.nextLine()
 		case stArrayOpen:
-			c, err := d.peekNonSpace()
-			if err == io.EOF {
-				d.state = stDone
-				return nil, io.EOF
+			if err := d.open('[', "a JSON array", stElem); err != nil {
+				return nil, err
 			}
-			if err != nil {
-				return nil, d.ioErr(err)
-			}
-			if c != '[' {
-				return nil, d.syntax("expected [ to start a JSON array, found " + strconv.QuoteRune(rune(c)))
-			}
-			d.discard(1)
-			d.state = stElem
 		case stElem, stElemNeeded:
 			c, err := d.peekNonSpace()
 			if err != nil {
@@ -222,19 +231,9 @@ func (d *Decoder) next() (*Detection, error) {
 				return nil, d.syntax("expected , or ] after an array element, found " + strconv.QuoteRune(rune(c)))
 			}
 		case stListOpen:
-			c, err := d.peekNonSpace()
-			if err == io.EOF {
-				d.state = stDone
-				return nil, io.EOF
+			if err := d.open('{', "a Graph list response", stListKey); err != nil {
+				return nil, err
 			}
-			if err != nil {
-				return nil, d.ioErr(err)
-			}
-			if c != '{' {
-				return nil, d.syntax("expected { to start a Graph list response, found " + strconv.QuoteRune(rune(c)))
-			}
-			d.discard(1)
-			d.state = stListKey
 		case stListKey:
 			if err := d.listMember(); err != nil {
 				return nil, err
