@@ -19,6 +19,21 @@
 //     "Passive Mode", "EDR Block Mode", ...), the capabilities of each,
 //     how a device arrives at a mode, platform and engine versions, and
 //     parsers for what Get-MpComputerStatus and Get-MpPreference print.
+//   - [github.com/blockmode/blockmode/exclusions]: antivirus exclusion
+//     lists, Windows path canonicalisation, a compiled matcher that says
+//     which rule excludes which canonical path, and a lint of risky
+//     exclusions.
+//   - [github.com/blockmode/blockmode/detect]: detections from Microsoft
+//     Graph security alerts, decoded one at a time from a stream.
+//   - [github.com/blockmode/blockmode/remediate]: Decide, the pure rules
+//     for when block mode remediates, with the actions in order and a
+//     trace.
+//   - [github.com/blockmode/blockmode/edr]: eligibility, rulesets,
+//     settings and the effective state over time, servers, and the Engine
+//     that decides, acts through the host's hooks and records; with
+//     [github.com/blockmode/blockmode/edr/boltstore] (the durable action
+//     history) and [github.com/blockmode/blockmode/edr/edrtest] (a fake
+//     host, a fake clock and a conformance suite, like net/http/httptest).
 //
 // Decisions are pure values that explain themselves; effects go through
 // small hook interfaces that take a context; time is injected; bad input
@@ -30,8 +45,15 @@
 //	if err != nil {
 //		return err // a *mode.ParseError naming the property and value
 //	}
-//	fmt.Println(s.AMRunningMode, s.AMProductVersion)
-//	fmt.Println(s.AMRunningMode.Supports(mode.RemediateEDRDetections))
+//	report := edr.Eligibility(edr.FactsFromPlatform(s, nil))
+//	fmt.Println(s.AMRunningMode, report.Eligible, report.InEffect)
 //
-// Run the quickstart with "go run ./examples/quickstart".
+// An agent compiles the device's exclusions, opens a store and hands
+// detections to an engine:
+//
+//	engine, err := edr.New(edr.Config{Hooks: hooks, Store: store, Exclusions: m, Settings: h, Device: facts})
+//	rec, err := engine.Handle(ctx, detection) // one terminal record per detection
+//
+// Run "go run ./examples/quickstart" to explain a sample device, and
+// "go run ./examples/agent" to run the engine over sample alerts.
 package blockmode
