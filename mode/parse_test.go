@@ -485,3 +485,19 @@ func TestParseRejectsTheOtherCmdletsOutput(t *testing.T) {
 		assert.ErrorIs(t, err, ErrFormat, in)
 	}
 }
+
+// TestListFormManyContinuationLinesIsLinear: a hostile value wrapped over
+// a million lines is joined in linear time, not by re-copying the value
+// for every line.
+func TestListFormManyContinuationLinesIsLinear(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("AMRunningMode : Normal\nComputerID : x\n")
+	for range 1 << 20 {
+		b.WriteString(" y\n")
+	}
+	start := time.Now()
+	s, err := Parser{MaxBytes: 16 << 20}.Status(strings.NewReader(b.String()))
+	require.NoError(t, err)
+	assert.Len(t, s.ComputerID, 1+2*(1<<20))
+	assert.Less(t, time.Since(start), 10*time.Second)
+}

@@ -84,6 +84,15 @@ func parseList(lines []string) (*document, error) {
 		width = max(width, len(strings.TrimRight(l, " \t")))
 	}
 	prevLen := 0
+	// The value being built: continuation lines are appended to a builder,
+	// so that a value wrapped over many lines costs linear time.
+	var value strings.Builder
+	flush := func() {
+		if n := len(doc.props); n > 0 {
+			doc.props[n-1].text = strings.TrimRight(value.String(), " \t")
+		}
+		value.Reset()
+	}
 	for i, l := range lines {
 		lineNo := i + 1
 		if strings.TrimSpace(l) == "" {
@@ -95,12 +104,17 @@ func parseList(lines []string) (*document, error) {
 			if prevBlank || len(doc.props) == 0 {
 				return nil, newParseError("", l, lineNo, fmt.Errorf("%w: indented line without a property before it", ErrSyntax))
 			}
-			last := &doc.props[len(doc.props)-1]
-			last.text = joinWrapped(last.text, strings.TrimLeft(l, " \t"), prevLen >= width)
+			v := value.String()
+			var first, last byte
+			if v != "" {
+				first, last = v[0], v[len(v)-1]
+			}
+			value.WriteString(wrapSeparator(first, last, prevLen >= width))
+			value.WriteString(strings.TrimLeft(l, " \t"))
 			prevLen = len(strings.TrimRight(l, " \t"))
 			continue
 		}
-		name, value, ok := splitListLine(l)
+		name, val, ok := splitListLine(l)
 		if !ok {
 			return nil, newParseError("", l, lineNo, fmt.Errorf("%w: expected \"Name : Value\"", ErrSyntax))
 		}
@@ -117,11 +131,11 @@ func parseList(lines []string) (*document, error) {
 			return nil, newParseError(name, "", lineNo, ErrDuplicateField)
 		}
 		seen[key] = true
-		doc.props = append(doc.props, prop{name: name, text: value, line: lineNo, form: FormList})
+		flush()
+		doc.props = append(doc.props, prop{name: name, line: lineNo, form: FormList})
+		value.WriteString(val)
 	}
-	for i := range doc.props {
-		doc.props[i].text = strings.TrimRight(doc.props[i].text, " \t")
-	}
+	flush()
 	return doc, nil
 }
 
@@ -146,7 +160,8 @@ func splitListLine(l string) (name, value string, ok bool) {
 	return name, value, true
 }
 
-// joinWrapped joins a value with the next line it was wrapped onto.
+// wrapSeparator says what goes between a value and the next line it was
+// wrapped onto, given the value's first and last bytes so far.
 // Format-List wraps at word boundaries, leaving the space that ended the
 // line's last word at its end, and splits a word only when it is longer
 // than a line, at the console's full width. Output redirected to a file
@@ -156,16 +171,16 @@ func splitListLine(l string) (name, value string, ok bool) {
 // a space of the widest line cannot be told from a split word; the JSON
 // form has no such doubt.) In a list, "{a, b, c}", a line that ends with
 // the comma between two items was wrapped at the space after it.
-func joinWrapped(prev, next string, full bool) string {
+func wrapSeparator(first, last byte, full bool) string {
 	switch {
-	case strings.HasSuffix(prev, " "):
-		return prev + next
-	case strings.HasPrefix(prev, "{") && strings.HasSuffix(prev, ","):
-		return prev + " " + next
+	case last == ' ':
+		return ""
+	case first == '{' && last == ',':
+		return " "
 	case full:
-		return prev + next
+		return ""
 	}
-	return prev + " " + next
+	return " "
 }
 
 // col is a run of dashes under a table header.
