@@ -134,6 +134,7 @@ type Engine struct {
 
 	qmu    sync.RWMutex // guards closed and sending on queue
 	closed bool
+	done   chan struct{} // closed when every goroutine has stopped
 
 	eligible Result // the device's eligibility under the settings' ruleset
 
@@ -167,9 +168,10 @@ func New(cfg Config) (*Engine, error) {
 		e.cfg.Settings = new(History)
 	}
 	e.inflight = make(map[string]*flight)
+	e.done = make(chan struct{})
 	e.eligible = e.cfg.Settings.Ruleset().Eligibility(e.cfg.Device).Eligible
 	e.ctx, e.cancel = context.WithCancel(context.Background())
-	if _, err := e.Recover(e.ctx); err != nil {
+	if _, err := e.recoverPending(e.ctx); err != nil {
 		e.cancel()
 		return nil, err
 	}
@@ -184,8 +186,23 @@ func New(cfg Config) (*Engine, error) {
 func (e *Engine) worker() {
 	defer e.wg.Done()
 	for det := range e.queue {
-		if _, err := e.handleOnce(e.ctx, det); err != nil {
-			e.log.Error("edr: handling a submitted detection", "detection", det.ID, "err", err)
+		// A failure here is the store's (the hooks' failures are recorded):
+		// try again with backoff before giving up, loudly.
+		backoff := e.limits.Backoff
+		for attempt := 1; ; attempt++ {
+			_, err := e.handleOnce(e.ctx, det)
+			if err == nil || e.ctx.Err() != nil {
+				break
+			}
+			if attempt == e.limits.MaxAttempts {
+				e.log.Error("edr: a submitted detection could not be recorded", "detection", det.ID, "attempts", attempt, "err", err)
+				break
+			}
+			select {
+			case <-time.After(backoff):
+			case <-e.ctx.Done():
+			}
+			backoff = min(2*backoff, 5*time.Second)
 		}
 	}
 }
@@ -224,26 +241,23 @@ func (e *Engine) Submit(ctx context.Context, det *detect.Detection) error {
 // the engine's goroutines have stopped. If ctx
 // ends first, in-flight hook calls are cancelled (their actions are
 // recorded as cancelled) and Close still waits for the workers to record
-// them; it then returns ctx's error. Close is idempotent.
+// them; it then returns ctx's error. Close may be called more than once;
+// every call returns when the engine has stopped.
 func (e *Engine) Close(ctx context.Context) error {
 	e.qmu.Lock()
-	if e.closed {
-		e.qmu.Unlock()
-		return nil
+	if !e.closed {
+		e.closed = true
+		close(e.queue)
+		go func() { e.wg.Wait(); e.calls.Wait(); e.cancel(); close(e.done) }()
 	}
-	e.closed = true
-	close(e.queue)
 	e.qmu.Unlock()
 
-	done := make(chan struct{})
-	go func() { e.wg.Wait(); e.calls.Wait(); close(done) }()
 	select {
-	case <-done:
-		e.cancel()
+	case <-e.done:
 		return nil
 	case <-ctx.Done():
-		e.cancel()
-		<-done
+		e.cancel() // in-flight hook calls are cancelled and recorded
+		<-e.done
 		return ctx.Err()
 	}
 }
@@ -263,7 +277,17 @@ func (e *Engine) Handle(ctx context.Context, det *detect.Detection) (Record, err
 		return Record{}, ErrClosed
 	}
 	defer e.calls.Done()
+	ctx, stop := e.bind(ctx)
+	defer stop()
 	return e.handleOnce(ctx, det)
+}
+
+// bind returns a context that also ends when Close gives up waiting, so
+// that Close's deadline reaches hook calls made for callers.
+func (e *Engine) bind(ctx context.Context) (context.Context, func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	stop := context.AfterFunc(e.ctx, cancel)
+	return ctx, func() { stop(); cancel() }
 }
 
 // enter registers a caller's Handle or Undo, so that Close waits for it;
@@ -308,8 +332,18 @@ func (e *Engine) handle(ctx context.Context, det *detect.Detection) (Record, err
 	storeCtx := context.WithoutCancel(ctx)
 	existing, err := e.store.Get(storeCtx, det.ID)
 	switch {
-	case err == nil && existing.Status.Terminal():
+	case err == nil && existing.Status.Terminal() && !resumable(existing):
 		return existing, nil
+	case err == nil && existing.Status.Terminal():
+		// Actions cancelled last time did not run (or their outcome is
+		// unknown): handing the detection in again resumes them.
+		for i := range existing.Actions {
+			if existing.Actions[i].Result == Cancelled {
+				existing.Actions[i].Result, existing.Actions[i].Error = Pending, ""
+			}
+		}
+		existing.Status, existing.Note = InProgress, "resumed after a cancellation"
+		return e.resume(ctx, existing)
 	case err == nil:
 		return e.resume(ctx, existing)
 	case !errors.Is(err, ErrNotFound):
@@ -318,11 +352,10 @@ func (e *Engine) handle(ctx context.Context, det *detect.Detection) (Record, err
 
 	now := e.clock.Now()
 	rec := Record{ID: det.ID, DeviceID: det.DeviceID, Mode: e.cfg.Mode, Detection: det, Received: now}
-	at := det.Time
-	if at.IsZero() {
-		at = now
-	}
-	st := e.cfg.Settings.state(e.cfg.Device, at, &e.eligible)
+	// The engine acts now, so block mode's state now decides, not the
+	// detection's own (producer-set) timestamp: a late detection is not
+	// remediated under settings that no longer hold.
+	st := e.cfg.Settings.state(e.cfg.Device, now, &e.eligible)
 	rec.Decision = remediate.DecideContext(ctx, remediate.Input{
 		Detection: det, BlockMode: st.BlockMode(), AntivirusMode: e.cfg.Device.Mode,
 		Exclusions: e.cfg.Exclusions, OtherAntivirus: e.cfg.OtherAntivirus,
@@ -511,7 +544,9 @@ func (e *Engine) callHook(ctx context.Context, call func(context.Context) (strin
 		defer grace.Stop()
 		select {
 		case r := <-ch:
-			if r.err != nil && r.pv == nil && errors.Is(r.err, cctx.Err()) && ctx.Err() == nil {
+			if r.err != nil && r.pv == nil && ctx.Err() == nil {
+				// Whatever the hook says after its timeout, the timeout is
+				// the verdict: not retried.
 				r.err = timeoutError{fmt.Errorf("hook did not finish within %s: %w", e.limits.ActionTimeout, r.err)}
 			}
 			return r
@@ -561,6 +596,20 @@ func (e *Engine) notify(ctx context.Context, rec Record) {
 			e.log.Warn("edr: notifier failed", "record", rec.ID, "err", r.err)
 		}
 	}
+}
+
+// resumable reports whether a terminal record has cancelled actions that
+// a later Handle of the same detection should run.
+func resumable(r Record) bool {
+	if r.Status == Undone || r.Mode == Audit {
+		return false
+	}
+	for _, a := range r.Actions {
+		if a.Result == Cancelled {
+			return true
+		}
+	}
+	return false
 }
 
 // terminalStatus derives the record's terminal status from its decision
@@ -624,6 +673,16 @@ func terminalStatus(rec Record) RecordStatus {
 // implements PendingLister; with any other store it does nothing. New calls
 // it before starting the workers.
 func (e *Engine) Recover(ctx context.Context) (int, error) {
+	if !e.enter() {
+		return 0, ErrClosed
+	}
+	defer e.calls.Done()
+	ctx, stop := e.bind(ctx)
+	defer stop()
+	return e.recoverPending(ctx)
+}
+
+func (e *Engine) recoverPending(ctx context.Context) (int, error) {
 	pl, ok := e.store.(PendingLister)
 	if !ok {
 		return 0, nil
@@ -658,6 +717,8 @@ func (e *Engine) Undo(ctx context.Context, id, actor string) (Record, error) {
 		return Record{}, ErrClosed
 	}
 	defer e.calls.Done()
+	ctx, stop := e.bind(ctx)
+	defer stop()
 	e.undoMu.Lock()
 	defer e.undoMu.Unlock()
 	rec, err := e.store.Get(ctx, id)

@@ -382,3 +382,59 @@ func TestMemStoreRejectsInvalidRecords(t *testing.T) {
 	_, err := s.Get(context.Background(), "x")
 	assert.ErrorIs(t, err, ErrNotFound)
 }
+
+func TestEngineResumesCancelledActionsWhenHandedInAgain(t *testing.T) {
+	ctx := context.Background()
+	h := &recHost{}
+	e := newTestEngine(t, h, nil)
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	rec, err := e.Handle(cancelled, edrDetection("c-1"))
+	require.NoError(t, err)
+	assert.Equal(t, Failed, rec.Status)
+	assert.Empty(t, h.Calls())
+	rec, err = e.Handle(ctx, edrDetection("c-1"))
+	require.NoError(t, err)
+	assert.Equal(t, Blocked, rec.Status, "not lost: the cancelled actions ran")
+	assert.Equal(t, "resumed after a cancellation", rec.Note)
+	assert.Len(t, h.Calls(), 3)
+	_, err = e.Handle(ctx, edrDetection("c-1"))
+	require.NoError(t, err)
+	assert.Len(t, h.Calls(), 3, "and only once")
+}
+
+func TestEngineDecidesOnBlockModeNow(t *testing.T) {
+	h := &recHost{}
+	var hist History
+	_, err := hist.SetTenant(admin, true, at(0))
+	require.NoError(t, err)
+	_, err = hist.SetTenant(admin, false, at(time.Hour))
+	require.NoError(t, err)
+	e := newTestEngine(t, h, func(c *Config) { c.Settings = &hist }) // clock at 3h: off for 2h
+	det := edrDetection("late-1")
+	det.Time = at(time.Hour + time.Minute) // created while block mode was still on
+	rec, err := e.Handle(context.Background(), det)
+	require.NoError(t, err)
+	assert.Equal(t, Detected, rec.Status, "the engine acts now, under the settings that hold now")
+	assert.Empty(t, h.Calls())
+}
+
+func TestCloseTwiceWaitsBoth(t *testing.T) {
+	h := &recHost{}
+	e := newTestEngine(t, h, nil)
+	require.NoError(t, e.Submit(context.Background(), edrDetection("w-1")))
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			assert.NoError(t, e.Close(context.Background()))
+			rec, err := e.Store().Get(context.Background(), "w-1")
+			assert.NoError(t, err)
+			assert.True(t, rec.Status.Terminal(), "every Close returns after the engine stopped")
+		}()
+	}
+	wg.Wait()
+	_, err := e.Recover(context.Background())
+	assert.ErrorIs(t, err, ErrClosed)
+}

@@ -206,18 +206,18 @@ func TestRunPrintsTheScenario(t *testing.T) {
 	var out bytes.Buffer
 	require.NoError(t, run(&out, options{}))
 	for _, want := range []string{
-		"00:01 det-running-process: blocked (rev 4)",
+		"00:01 det-running-process: blocked (rev 3)",
 		"quarantine file C:\\ProgramData\\updater\\locked.dll: succeeded (3 attempts; quarantine id q-2)",
 		"det-access-denied: failed",
 		"hook panicked: quarantine driver: invalid handle",
 		"within 50ms",
-		"01:06 det-locked-file: undone (rev 4)",
+		"01:06 det-locked-file: undone (rev 3)",
 		"note: undone by alice@contoso.com",
 		"hook calls:",
 	} {
 		assert.Contains(t, out.String(), want)
 	}
-	assert.Equal(t, 2, strings.Count(out.String(), "det-running-process: blocked (rev 4)"), "handed in twice, one record")
+	assert.Equal(t, 2, strings.Count(out.String(), "det-running-process: blocked (rev 3)"), "handed in twice, one record")
 
 	out.Reset()
 	require.NoError(t, run(&out, options{audit: true, json: true}))
