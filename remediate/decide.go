@@ -437,6 +437,21 @@ func (s *decider) itemOutcome(it *Item, ev detect.Evidence, file *detect.FileDet
 			}
 			return true
 		}
+		if r.Err != nil || r.Notes.Has(exclusions.NoteShortName) {
+			// The path cannot be told apart from the other vendor's files
+			// (it does not canonicalise, or may hold an 8.3 short name of
+			// one of its folders): block mode never acts on them, so the
+			// item is left to the security team.
+			it.Outcome, it.Rule = ItemNotActionable, RuleOtherAntivirus
+			if s.trace {
+				why := "may hold a short name for one of the other vendor's folders"
+				if r.Err != nil {
+					why = r.Err.Error()
+				}
+				s.step(RuleOtherAntivirus, i, it.Path+": "+why, ItemNotActionable.String())
+			}
+			return true
+		}
 		if s.trace {
 			s.step(RuleOtherAntivirus, i, r.Path.Path+" is not the other vendor's", "pass")
 		}
@@ -452,6 +467,16 @@ func (s *decider) itemOutcome(it *Item, ev detect.Evidence, file *detect.FileDet
 	} else {
 		r := in.Exclusions.Lookup(s.ctx, exclusions.Query{Path: it.Path})
 		it.Canonical, it.Notes = r.Path.Path, r.Notes
+		if r.Err != nil {
+			// A path that does not canonicalise (relative, control
+			// characters, a failed short-name lookup) is not acted on:
+			// a quarantine of it could reach another file.
+			it.Outcome, it.Rule = ItemNotActionable, RuleExclusion
+			if s.trace {
+				s.step(RuleExclusion, i, it.Path+": "+r.Err.Error(), ItemNotActionable.String())
+			}
+			return true
+		}
 		if r.Excluded {
 			it.Outcome, it.Rule, it.Exclusion = ItemExcluded, RuleExclusion, r.Rule
 			if s.trace {

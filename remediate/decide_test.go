@@ -390,3 +390,38 @@ func TestRulesTable(t *testing.T) {
 		assert.True(t, seen[id], id)
 	}
 }
+
+func TestDecideDoubtfulPaths(t *testing.T) {
+	other, err := CompileOtherAntivirus(`C:\Program Files\Vendor`)
+	require.NoError(t, err)
+	excl := compile(t, exclusions.List{Paths: []string{`C:\Program Files\Tools`}})
+	cases := []struct {
+		name    string
+		path    string
+		other   bool
+		outcome ItemOutcome
+	}{
+		// A short name may hide the other vendor's folder: never acted on.
+		{"short_name_that_may_be_the_other_vendors_is_left_alone", `C:\PROGRA~1\Vendor\agent.exe`, true, ItemNotActionable},
+		// A short name never buys an exclusion: remediated.
+		{"short_name_that_may_be_excluded_is_remediated", `C:\PROGRA~1\Tools\x.exe`, false, ItemRemediate},
+		// A path that does not canonicalise is not acted on.
+		{"relative_path_is_not_acted_on", `Tools\x.exe`, false, ItemNotActionable},
+		{"control_character_is_not_acted_on", "C:\\Temp\\a\x01.exe", false, ItemNotActionable},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			in := Input{Detection: detection(file(tc.path, sha256Bad, detect.Detected)), BlockMode: onState,
+				AntivirusMode: mode.EDRBlock, Exclusions: excl, Trace: true}
+			if tc.other {
+				in.OtherAntivirus = other
+			}
+			d := Decide(in)
+			require.Len(t, d.Items, 1)
+			assert.Equal(t, tc.outcome, d.Items[0].Outcome, d.String())
+			if tc.outcome != ItemRemediate {
+				assert.Empty(t, d.Actions)
+			}
+		})
+	}
+}
