@@ -109,6 +109,11 @@ func (s *decider) decide() {
 	d.DetectionID = det.ID
 	s.allocate(len(det.Evidence))
 	if s.trace {
+		// Seven detection rules and up to six steps per item: one
+		// allocation instead of a slice grown step by step.
+		d.Trace = make([]Step, 0, 8+6*len(det.Evidence))
+	}
+	if s.trace {
 		s.step(RuleDetectionValid, -1, "id "+det.ID, "pass")
 	}
 	if s.detectionRules() {
@@ -561,6 +566,6 @@ func (s *decider) combine() {
 		d.Status = s.in.Detection.Status
 	}
 	if s.trace {
-		s.step(RuleCombine, -1, fmt.Sprintf("%d remediated, %d left alone, %d already stopped", remediated, left, already), d.Verdict.String())
+		s.step(RuleCombine, -1, strconv.Itoa(remediated)+" remediated, "+strconv.Itoa(left)+" left alone, "+strconv.Itoa(already)+" already stopped", d.Verdict.String())
 	}
 }
