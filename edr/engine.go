@@ -393,7 +393,15 @@ func (e *Engine) resume(ctx context.Context, rec Record) (Record, error) {
 	}
 	if rec.Mode == Audit || e.cfg.Mode == Audit {
 		// An audit engine never calls a hook, even for a record an
-		// enforcing run left in progress.
+		// enforcing run left in progress. If that run had not acted yet,
+		// the record is what audit mode makes of it: would block.
+		acted := false
+		for _, a := range rec.Actions {
+			acted = acted || a.Result == Succeeded
+		}
+		if !acted {
+			rec.Mode = Audit
+		}
 		for i := range rec.Actions {
 			if rec.Actions[i].Result == Pending {
 				rec.Actions[i].Result, rec.Actions[i].Error = Skipped, "not run: resumed by an engine in audit mode"

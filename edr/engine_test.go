@@ -355,7 +355,7 @@ func TestEngineAuditModeNeverResumesHooks(t *testing.T) {
 	newTestEngine(t, h, func(c *Config) { c.Store = store; c.Mode = Audit })
 	got, err := store.Get(ctx, "left-1")
 	require.NoError(t, err)
-	assert.True(t, got.Status.Terminal())
+	assert.Equal(t, WouldBlock, got.Status, "nothing was done: what audit mode makes of it")
 	assert.Empty(t, h.Calls(), "an audit engine calls no hook, even to resume")
 	for _, a := range got.Actions {
 		assert.Equal(t, Skipped, a.Result)
