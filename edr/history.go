@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/blockmode/blockmode/internal/enum"
 	"github.com/blockmode/blockmode/mode"
 	"github.com/blockmode/blockmode/remediate"
 )
@@ -193,10 +194,7 @@ var stateNames = [...]string{"unknown", "off", "turning on", "on", "turning off"
 
 // String returns the state's name, "turning off".
 func (s State) String() string {
-	if int(s) < len(stateNames) {
-		return stateNames[s]
-	}
-	return fmt.Sprintf("State(%d)", uint8(s))
+	return enum.Name(s, "State", stateNames[:])
 }
 
 // MarshalText implements [encoding.TextMarshaler].

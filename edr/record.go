@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/blockmode/blockmode/detect"
+	"github.com/blockmode/blockmode/internal/enum"
 	"github.com/blockmode/blockmode/remediate"
 )
 
@@ -50,10 +51,7 @@ var recordStatusNames = [...]string{"", "in progress", "blocked", "prevented", "
 
 // String returns the status's name, "partially remediated".
 func (s RecordStatus) String() string {
-	if s > 0 && int(s) < len(recordStatusNames) {
-		return recordStatusNames[s]
-	}
-	return fmt.Sprintf("RecordStatus(%d)", uint8(s))
+	return enum.Name(s, "RecordStatus", recordStatusNames[:])
 }
 
 // MarshalText implements [encoding.TextMarshaler].
@@ -66,13 +64,12 @@ func (s RecordStatus) MarshalText() ([]byte, error) {
 
 // UnmarshalText implements [encoding.TextUnmarshaler].
 func (s *RecordStatus) UnmarshalText(b []byte) error {
-	for i, n := range recordStatusNames {
-		if i > 0 && n == string(b) {
-			*s = RecordStatus(i)
-			return nil
-		}
+	v, ok := enum.Parse[RecordStatus](string(b), recordStatusNames[:])
+	if !ok {
+		return fmt.Errorf("edr: unknown record status %q", b)
 	}
-	return fmt.Errorf("edr: unknown record status %q", b)
+	*s = v
+	return nil
 }
 
 // Terminal reports whether s is a final status.
@@ -117,10 +114,7 @@ var actionResultNames = [...]string{"pending", "succeeded", "failed", "not suppo
 
 // String returns the result's name, "not supported by host".
 func (r ActionResult) String() string {
-	if int(r) < len(actionResultNames) {
-		return actionResultNames[r]
-	}
-	return fmt.Sprintf("ActionResult(%d)", uint8(r))
+	return enum.Name(r, "ActionResult", actionResultNames[:])
 }
 
 // MarshalText implements [encoding.TextMarshaler].
@@ -128,13 +122,12 @@ func (r ActionResult) MarshalText() ([]byte, error) { return []byte(r.String()),
 
 // UnmarshalText implements [encoding.TextUnmarshaler].
 func (r *ActionResult) UnmarshalText(b []byte) error {
-	for i, n := range actionResultNames {
-		if n == string(b) {
-			*r = ActionResult(i)
-			return nil
-		}
+	v, ok := enum.Parse[ActionResult](string(b), actionResultNames[:])
+	if !ok {
+		return fmt.Errorf("edr: unknown action result %q", b)
 	}
-	return fmt.Errorf("edr: unknown action result %q", b)
+	*r = v
+	return nil
 }
 
 // ActionRecord is one planned action and what became of it.

@@ -1,6 +1,10 @@
 package edr
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/blockmode/blockmode/internal/enum"
+)
 
 // Result is the outcome of one eligibility check. The zero value is
 // [Unknown]: a fact that was not given is never a pass.
@@ -17,10 +21,7 @@ var resultNames = [...]string{"unknown", "pass", "fail"}
 
 // String returns "pass", "fail" or "unknown".
 func (r Result) String() string {
-	if int(r) < len(resultNames) {
-		return resultNames[r]
-	}
-	return fmt.Sprintf("Result(%d)", uint8(r))
+	return enum.Name(r, "Result", resultNames[:])
 }
 
 // MarshalText implements [encoding.TextMarshaler].
@@ -28,13 +29,12 @@ func (r Result) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
 
 // UnmarshalText implements [encoding.TextUnmarshaler].
 func (r *Result) UnmarshalText(b []byte) error {
-	for i, n := range resultNames {
-		if string(b) == n {
-			*r = Result(i)
-			return nil
-		}
+	v, ok := enum.Parse[Result](string(b), resultNames[:])
+	if !ok {
+		return fmt.Errorf("edr: unknown result %q", b)
 	}
-	return fmt.Errorf("edr: unknown result %q", b)
+	*r = v
+	return nil
 }
 
 // and combines results: any Fail fails, otherwise any Unknown is unknown,

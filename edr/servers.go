@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/blockmode/blockmode/detect"
+	"github.com/blockmode/blockmode/internal/enum"
 	"github.com/blockmode/blockmode/mode"
 )
 
@@ -29,10 +30,7 @@ var hostNames = [...]string{"unknown", "Azure VM", "Azure Arc machine", "other"}
 
 // String returns the host's name.
 func (h ServerHost) String() string {
-	if int(h) < len(hostNames) {
-		return hostNames[h]
-	}
-	return fmt.Sprintf("ServerHost(%d)", uint8(h))
+	return enum.Name(h, "ServerHost", hostNames[:])
 }
 
 // MarshalText implements [encoding.TextMarshaler].
@@ -58,10 +56,7 @@ var planNames = [...]string{"unknown", "none", "Plan 1", "Plan 2"}
 
 // String returns the plan's name.
 func (p ServersPlan) String() string {
-	if int(p) < len(planNames) {
-		return planNames[p]
-	}
-	return fmt.Sprintf("ServersPlan(%d)", uint8(p))
+	return enum.Name(p, "ServersPlan", planNames[:])
 }
 
 // MarshalText implements [encoding.TextMarshaler].

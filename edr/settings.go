@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/blockmode/blockmode/internal/enum"
 )
 
 // Role is a Microsoft Entra ID role, as far as settings care.
@@ -24,10 +26,7 @@ var roleNames = [...]string{"Unknown", "Global Administrator", "Security Adminis
 
 // String returns the role's name, "Security Administrator".
 func (r Role) String() string {
-	if int(r) < len(roleNames) {
-		return roleNames[r]
-	}
-	return fmt.Sprintf("Role(%d)", uint8(r))
+	return enum.Name(r, "Role", roleNames[:])
 }
 
 // MarshalText implements [encoding.TextMarshaler].

@@ -1,6 +1,6 @@
 package mode
 
-import "fmt"
+import "github.com/blockmode/blockmode/internal/enum"
 
 // Capability is a protection feature whose availability depends on the
 // running mode.
@@ -47,10 +47,7 @@ var capabilityNames = [numCapabilities]string{
 
 // String returns the capability's name, "network protection".
 func (c Capability) String() string {
-	if c > 0 && c < numCapabilities {
-		return capabilityNames[c]
-	}
-	return fmt.Sprintf("Capability(%d)", uint8(c))
+	return enum.Name(c, "Capability", capabilityNames[:])
 }
 
 // MarshalText implements [encoding.TextMarshaler].
@@ -80,7 +77,7 @@ const (
 var supportNames = []string{"unknown", "no", "yes", "limited"}
 
 // String returns "yes", "no", "limited" or "unknown".
-func (s Support) String() string { return enumString(s, "Support", supportNames) }
+func (s Support) String() string { return enum.Name(s, "Support", supportNames) }
 
 // MarshalText implements [encoding.TextMarshaler].
 func (s Support) MarshalText() ([]byte, error) { return []byte(s.String()), nil }

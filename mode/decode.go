@@ -117,11 +117,3 @@ func enumField[T any, E ~uint8](f func(*T) *E, names []string) setter[T] {
 		return nil
 	}
 }
-
-// enumString returns names[v], or a Go-syntax fallback.
-func enumString[E ~uint8](v E, typ string, names []string) string {
-	if int(v) < len(names) {
-		return names[v]
-	}
-	return fmt.Sprintf("%s(%d)", typ, uint8(v))
-}

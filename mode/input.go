@@ -10,6 +10,8 @@ import (
 	"time"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/blockmode/blockmode/internal/enum"
 )
 
 // DefaultMaxBytes is the input limit a zero [Parser] applies. Real
@@ -41,10 +43,7 @@ var formNames = [...]string{"unknown", "json", "list", "table", "sc query"}
 
 // String returns the form's name: "json", "list", "table" or "sc query".
 func (f Form) String() string {
-	if int(f) < len(formNames) {
-		return formNames[f]
-	}
-	return fmt.Sprintf("Form(%d)", uint8(f))
+	return enum.Name(f, "Form", formNames[:])
 }
 
 // MarshalText implements [encoding.TextMarshaler].

@@ -3,6 +3,8 @@ package mode
 import (
 	"fmt"
 	"strings"
+
+	"github.com/blockmode/blockmode/internal/enum"
 )
 
 // Mode is the running mode of the built-in antivirus (Microsoft Defender
@@ -96,10 +98,7 @@ func ParseMode(s string) (Mode, error) {
 // String returns the AMRunningMode string the platform prints for m
 // ("Normal", "EDR Block Mode", ...), or "Unknown".
 func (m Mode) String() string {
-	if m < numModes {
-		return modeNames[m]
-	}
-	return fmt.Sprintf("Mode(%d)", uint8(m))
+	return enum.Name(m, "Mode", modeNames[:])
 }
 
 // Description returns a short human description of m, such as "active" or

@@ -3,6 +3,8 @@ package mode
 import (
 	"fmt"
 	"strings"
+
+	"github.com/blockmode/blockmode/internal/enum"
 )
 
 // OS is the operating system release of a device, as far as the rules for
@@ -60,7 +62,7 @@ const (
 var familyNames = []string{"unknown", "Windows client", "Windows Server", "Linux", "macOS"}
 
 // String returns the family's name.
-func (f Family) String() string { return enumString(f, "Family", familyNames) }
+func (f Family) String() string { return enum.Name(f, "Family", familyNames) }
 
 var osInfo = [numOS]struct {
 	name   string

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/blockmode/blockmode/internal/enum"
 )
 
 // MAPSReporting is the Microsoft Active Protection Service membership, the
@@ -25,7 +27,7 @@ const (
 var mapsNames = []string{"Unset", "Disabled", "Basic", "Advanced"}
 
 // String returns the platform's name for r ("Advanced").
-func (r MAPSReporting) String() string { return enumString(r, "MAPSReporting", mapsNames) }
+func (r MAPSReporting) String() string { return enum.Name(r, "MAPSReporting", mapsNames) }
 
 // MarshalText implements [encoding.TextMarshaler].
 func (r MAPSReporting) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
@@ -48,7 +50,7 @@ const (
 var enforcementNames = []string{"Unset", "Disabled", "Enabled", "AuditMode"}
 
 // String returns the platform's name for e ("AuditMode").
-func (e Enforcement) String() string { return enumString(e, "Enforcement", enforcementNames) }
+func (e Enforcement) String() string { return enum.Name(e, "Enforcement", enforcementNames) }
 
 // MarshalText implements [encoding.TextMarshaler].
 func (e Enforcement) MarshalText() ([]byte, error) { return []byte(e.String()), nil }
@@ -72,7 +74,7 @@ var consentNames = []string{"Unset", "AlwaysPrompt", "SendSafeSamples", "NeverSe
 
 // String returns the platform's name for c ("SendSafeSamples").
 func (c SubmitSamplesConsent) String() string {
-	return enumString(c, "SubmitSamplesConsent", consentNames)
+	return enum.Name(c, "SubmitSamplesConsent", consentNames)
 }
 
 // MarshalText implements [encoding.TextMarshaler].

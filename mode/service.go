@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/blockmode/blockmode/internal/enum"
 )
 
 // ServiceState is the state of the antivirus service (WinDefend) as
@@ -34,10 +36,7 @@ var serviceStateNames = [...]string{
 
 // String returns the name sc prints ("RUNNING"), or "NOT_INSTALLED".
 func (s ServiceState) String() string {
-	if int(s) < len(serviceStateNames) {
-		return serviceStateNames[s]
-	}
-	return fmt.Sprintf("ServiceState(%d)", uint8(s))
+	return enum.Name(s, "ServiceState", serviceStateNames[:])
 }
 
 // MarshalText implements [encoding.TextMarshaler].

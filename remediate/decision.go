@@ -7,6 +7,7 @@ import (
 
 	"github.com/blockmode/blockmode/detect"
 	"github.com/blockmode/blockmode/exclusions"
+	"github.com/blockmode/blockmode/internal/enum"
 )
 
 // Verdict is what block mode does with a detection as a whole.
@@ -31,10 +32,7 @@ var verdictNames = [...]string{"", "remediate", "partial remediation", "detect o
 
 // String returns the verdict's name, "detect only".
 func (v Verdict) String() string {
-	if v > 0 && int(v) < len(verdictNames) {
-		return verdictNames[v]
-	}
-	return "Verdict(" + strconv.Itoa(int(v)) + ")"
+	return enum.Name(v, "Verdict", verdictNames[:])
 }
 
 // MarshalText implements [encoding.TextMarshaler].
@@ -56,10 +54,7 @@ var actionNames = [...]string{"", "stop process", "quarantine file"}
 
 // String returns the action's name, "quarantine file".
 func (k ActionKind) String() string {
-	if k > 0 && int(k) < len(actionNames) {
-		return actionNames[k]
-	}
-	return "ActionKind(" + strconv.Itoa(int(k)) + ")"
+	return enum.Name(k, "ActionKind", actionNames[:])
 }
 
 // MarshalText implements [encoding.TextMarshaler].
@@ -126,10 +121,7 @@ var itemOutcomeNames = [...]string{"", "remediate", "excluded", "already stopped
 
 // String returns the outcome's name, "excluded".
 func (o ItemOutcome) String() string {
-	if o > 0 && int(o) < len(itemOutcomeNames) {
-		return itemOutcomeNames[o]
-	}
-	return "ItemOutcome(" + strconv.Itoa(int(o)) + ")"
+	return enum.Name(o, "ItemOutcome", itemOutcomeNames[:])
 }
 
 // MarshalText implements [encoding.TextMarshaler].

@@ -1,6 +1,10 @@
 package remediate
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/blockmode/blockmode/internal/enum"
+)
 
 // The UnmarshalText methods make a Decision's JSON form read back into the
 // same Decision, so that a stored action record (edr.Record) can be
@@ -21,14 +25,13 @@ func (o *ItemOutcome) UnmarshalText(b []byte) error {
 	return unmarshalName(itemOutcomeNames[:], "item outcome", b, o)
 }
 
-// unmarshalName sets *dst to the index of b in names (index 0, the zero
-// value, is not a name).
+// unmarshalName sets *dst to the value named b (the zero value has no
+// name).
 func unmarshalName[T ~uint8](names []string, what string, b []byte, dst *T) error {
-	for i, n := range names {
-		if i > 0 && n == string(b) {
-			*dst = T(i)
-			return nil
-		}
+	v, ok := enum.Parse[T](string(b), names)
+	if !ok {
+		return fmt.Errorf("remediate: unknown %s %q", what, b)
 	}
-	return fmt.Errorf("remediate: unknown %s %q", what, b)
+	*dst = v
+	return nil
 }
