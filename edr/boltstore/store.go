@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -28,6 +29,8 @@ var (
 	ErrFormat = errors.New("boltstore: not an action history")
 	// ErrNoID reports a record without an ID, which has no key.
 	ErrNoID = errors.New("boltstore: record has no id")
+	// ErrReadOnly reports a Put on a Store opened with Options.ReadOnly.
+	ErrReadOnly = errors.New("boltstore: store is read-only")
 )
 
 // Defaults for the zero fields of Options.
@@ -63,6 +66,13 @@ type Options struct {
 	// MaxBatchSize is the most Puts that share a transaction. Zero
 	// means DefaultMaxBatchSize.
 	MaxBatchSize int
+
+	// ReadOnly opens an existing file for reading only, under a shared
+	// lock: several read-only Stores may have the file open at once, but
+	// not beside a writing one. Open then never creates or changes the
+	// file (a missing file is an error wrapping [fs.ErrNotExist]), and Put
+	// returns ErrReadOnly. Pending, Get, Query and Check work as usual.
+	ReadOnly bool
 }
 
 // Store is a durable action history in one bbolt file. It implements
@@ -79,10 +89,11 @@ type Store struct {
 	maxSize  int
 	maxDelay time.Duration
 
-	mu     sync.RWMutex // guards closed and sending on writes
-	closed bool
-	writes chan *write
-	done   chan struct{} // closed when the commit loop has ended
+	mu       sync.RWMutex // guards closed and sending on writes
+	closed   bool
+	readOnly bool
+	writes   chan *write
+	done     chan struct{} // closed when the commit loop has ended
 
 	closeOnce sync.Once
 	closeErr  error
@@ -107,7 +118,13 @@ func Open(path string, opts Options) (*Store, error) {
 	case timeout < 0:
 		timeout = 0 // bbolt: wait for ever
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout, NoSync: opts.NoSync})
+	if opts.ReadOnly {
+		// bbolt would create a missing file even in read-only mode.
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("boltstore: %w", err)
+		}
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout, NoSync: opts.NoSync, ReadOnly: opts.ReadOnly})
 	switch {
 	case errors.Is(err, berrors.ErrTimeout):
 		return nil, fmt.Errorf("%w: %s", ErrLocked, path)
@@ -120,7 +137,12 @@ func Open(path string, opts Options) (*Store, error) {
 	if s.maxSize <= 0 {
 		s.maxSize = DefaultMaxBatchSize
 	}
-	if err := db.Update(s.init); err != nil {
+	s.readOnly = opts.ReadOnly
+	initTx := db.Update
+	if s.readOnly {
+		initTx = db.View // init creates nothing in a file that has the buckets
+	}
+	if err := initTx(s.init); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -139,6 +161,9 @@ func Open(path string, opts Options) (*Store, error) {
 func (s *Store) init(tx *bolt.Tx) error {
 	meta := tx.Bucket(bucketMeta)
 	if meta == nil {
+		if !tx.Writable() {
+			return fmt.Errorf("%w: a bbolt database without a %q bucket", ErrFormat, bucketMeta)
+		}
 		empty := true
 		tx.ForEach(func([]byte, *bolt.Bucket) error { empty = false; return nil })
 		if !empty {
@@ -204,6 +229,9 @@ func (s *Store) Put(ctx context.Context, r edr.Record) error {
 	}
 	if r.ID == "" {
 		return ErrNoID
+	}
+	if s.readOnly {
+		return ErrReadOnly
 	}
 	// The record's own JSON form. Calling MarshalJSON rather than
 	// json.Marshal saves json.Marshal's second pass over its output.

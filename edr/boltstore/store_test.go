@@ -1,6 +1,7 @@
 package boltstore
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -444,4 +445,57 @@ func TestCloseWithPutsUnderWay(t *testing.T) {
 	})
 	assert.Positive(t, n)
 	require.NoError(t, s.Check(ctx))
+}
+
+// TestReadOnly opens a history for reading: it reads what a writer left,
+// refuses Puts, changes nothing, shares the file with other readers, and
+// never creates a file that is not there.
+func TestReadOnly(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "history.db")
+	w, err := Open(path, Options{NoSync: true})
+	require.NoError(t, err)
+	want := engineRecord(t, 1)
+	require.NoError(t, w.Put(ctx, want))
+	require.NoError(t, w.Close())
+	before, err := os.ReadFile(path)
+	require.NoError(t, err)
+
+	r1, err := Open(path, Options{ReadOnly: true})
+	require.NoError(t, err)
+	r2, err := Open(path, Options{ReadOnly: true, Timeout: time.Second})
+	require.NoError(t, err, "two readers share the file")
+	got, err := r1.Get(ctx, want.ID)
+	require.NoError(t, err)
+	if d := cmp.Diff(want, got, recordOpts); d != "" {
+		t.Errorf("record read back differs (-want +got):\n%s", d)
+	}
+	page, err := r2.Query(ctx, edr.Query{})
+	require.NoError(t, err)
+	assert.Len(t, page.Records, 1)
+	assert.ErrorIs(t, r1.Put(ctx, want), ErrReadOnly)
+	require.NoError(t, r1.Check(ctx))
+	require.NoError(t, r1.Close())
+	require.NoError(t, r2.Close())
+	after, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.True(t, bytes.Equal(before, after), "a read-only store changed the file")
+
+	missing := filepath.Join(dir, "missing.db")
+	_, err = Open(missing, Options{ReadOnly: true})
+	assert.ErrorIs(t, err, os.ErrNotExist)
+	_, err = os.Stat(missing)
+	assert.ErrorIs(t, err, os.ErrNotExist, "a read-only open created the file")
+
+	empty := filepath.Join(dir, "empty.db")
+	require.NoError(t, os.WriteFile(empty, nil, 0o600))
+	_, err = Open(empty, Options{ReadOnly: true})
+	assert.Error(t, err)
+
+	other := filepath.Join(dir, "other.db")
+	db, err := bolt.Open(other, 0o600, nil)
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
+	_, err = Open(other, Options{ReadOnly: true})
+	assert.ErrorIs(t, err, ErrFormat)
 }
