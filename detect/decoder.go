@@ -118,10 +118,65 @@ func (d *Decoder) Format() Format { return d.format }
 // from the reader; the stream then ends and every later call returns the
 // same error.
 func (d *Decoder) Next() (*Detection, error) {
-	if d.err != nil {
-		return nil, d.err
+	raw, err := d.nextRaw()
+	if err != nil {
+		return nil, err
 	}
-	det, err := d.next()
+	det, err := parseRecord(bytes.Clone(raw.data))
+	if err != nil {
+		return nil, &LineError{Line: raw.line, Err: err}
+	}
+	return det, nil
+}
+
+// Record is one alert's JSON as a Decoder framed it, not yet parsed.
+type Record struct {
+	// Line is the 1-based line of the input on which the record starts.
+	Line int
+	// Data is the record's JSON. It belongs to the Record: the Decoder
+	// does not reuse it.
+	Data []byte
+}
+
+// Parse decodes the record into a new Detection, as Decoder.Next would
+// have; a bad record gives a *LineError naming r.Line. The Detection may
+// refer to r.Data, which must not be changed afterwards. Parse is safe to
+// call from several goroutines on different records.
+func (r Record) Parse() (*Detection, error) {
+	det, err := parseRecord(r.Data)
+	if err != nil {
+		return nil, &LineError{Line: r.Line, Err: err}
+	}
+	return det, nil
+}
+
+// NextRecord returns the next record without parsing it: the framing of a
+// stream is sequential, but parsing, which costs most of the decoding, is
+// not, so a reader can spread [Record.Parse] calls over goroutines while
+// keeping the stream's order. Errors are those of Next, except that a
+// record that is too long is the only *LineError: the others come from
+// Parse. At the end of the stream it returns io.EOF.
+func (d *Decoder) NextRecord() (Record, error) {
+	raw, err := d.nextRaw()
+	if err != nil {
+		return Record{}, err
+	}
+	return Record{Line: raw.line, Data: bytes.Clone(raw.data)}, nil
+}
+
+// rawRecord is a record's bytes, in the Decoder's buffer until the next
+// read, and the line it starts on.
+type rawRecord struct {
+	line int
+	data []byte
+}
+
+// nextRaw frames the next record; a fatal error sticks.
+func (d *Decoder) nextRaw() (rawRecord, error) {
+	if d.err != nil {
+		return rawRecord{}, d.err
+	}
+	raw, err := d.next()
 	if err != nil {
 		var le *LineError
 		if !errors.As(err, &le) {
@@ -129,7 +184,7 @@ func (d *Decoder) Next() (*Detection, error) {
 			d.state = stDone
 		}
 	}
-	return det, err
+	return raw, err
 }
 
 // All returns an iterator over the rest of the stream: each alert with a
@@ -187,27 +242,27 @@ func (d *Decoder) ioErr(err error) error {
 	return &StreamError{Line: d.line, Err: err}
 }
 
-func (d *Decoder) next() (*Detection, error) {
+func (d *Decoder) next() (rawRecord, error) {
 	for {
 		switch d.state {
 		case stStart:
 			if err := d.start(); err != nil {
-				return nil, err
+				return rawRecord{}, err
 			}
 		case stLines:
 			return d.nextLine()
 		case stArrayOpen:
 			if err := d.open('[', "a JSON array", stElem); err != nil {
-				return nil, err
+				return rawRecord{}, err
 			}
 		case stElem, stElemNeeded:
 			c, err := d.peekNonSpace()
 			if err != nil {
-				return nil, d.ioErr(err)
+				return rawRecord{}, d.ioErr(err)
 			}
 			if c == ']' {
 				if d.state == stElemNeeded {
-					return nil, d.syntax("expected an array element after ,")
+					return rawRecord{}, d.syntax("expected an array element after ,")
 				}
 				d.discard(1)
 				d.endArray()
@@ -218,7 +273,7 @@ func (d *Decoder) next() (*Detection, error) {
 		case stAfterElem:
 			c, err := d.peekNonSpace()
 			if err != nil {
-				return nil, d.ioErr(err)
+				return rawRecord{}, d.ioErr(err)
 			}
 			switch c {
 			case ',':
@@ -228,20 +283,20 @@ func (d *Decoder) next() (*Detection, error) {
 				d.discard(1)
 				d.endArray()
 			default:
-				return nil, d.syntax("expected , or ] after an array element, found " + strconv.QuoteRune(rune(c)))
+				return rawRecord{}, d.syntax("expected , or ] after an array element, found " + strconv.QuoteRune(rune(c)))
 			}
 		case stListOpen:
 			if err := d.open('{', "a Graph list response", stListKey); err != nil {
-				return nil, err
+				return rawRecord{}, err
 			}
 		case stListKey:
 			if err := d.listMember(); err != nil {
-				return nil, err
+				return rawRecord{}, err
 			}
 		case stListAfter:
 			c, err := d.peekNonSpace()
 			if err != nil {
-				return nil, d.ioErr(err)
+				return rawRecord{}, d.ioErr(err)
 			}
 			switch c {
 			case ',':
@@ -251,16 +306,16 @@ func (d *Decoder) next() (*Detection, error) {
 				d.discard(1)
 				d.state = stTrailer
 			default:
-				return nil, d.syntax("expected , or } in a Graph list response, found " + strconv.QuoteRune(rune(c)))
+				return rawRecord{}, d.syntax("expected , or } in a Graph list response, found " + strconv.QuoteRune(rune(c)))
 			}
 		case stTrailer:
 			c, err := d.peekNonSpace()
 			if err == io.EOF {
 				d.state = stDone
-				return nil, io.EOF
+				return rawRecord{}, io.EOF
 			}
 			if err != nil {
-				return nil, d.ioErr(err)
+				return rawRecord{}, d.ioErr(err)
 			}
 			switch {
 			case c == '[' && d.format == FormatArray:
@@ -268,10 +323,10 @@ func (d *Decoder) next() (*Detection, error) {
 			case c == '{' && d.format == FormatGraphList:
 				d.state = stListOpen
 			default:
-				return nil, d.syntax("unexpected " + strconv.QuoteRune(rune(c)) + " after the end of the top-level value")
+				return rawRecord{}, d.syntax("unexpected " + strconv.QuoteRune(rune(c)) + " after the end of the top-level value")
 			}
 		case stDone:
-			return nil, io.EOF
+			return rawRecord{}, io.EOF
 		}
 	}
 }
@@ -538,21 +593,17 @@ func (d *Decoder) readValue() (rec []byte, tooLong bool, err error) {
 	}
 }
 
-// element reads one array element as an alert.
-func (d *Decoder) element() (*Detection, error) {
+// element reads one array element.
+func (d *Decoder) element() (rawRecord, error) {
 	line := d.line
 	rec, tooLong, err := d.readValue()
 	if err != nil {
-		return nil, d.ioErr(err)
+		return rawRecord{}, d.ioErr(err)
 	}
 	if tooLong {
-		return nil, &LineError{Line: line, Err: ErrTooLong}
+		return rawRecord{}, &LineError{Line: line, Err: ErrTooLong}
 	}
-	det, err := parseRecord(bytes.Clone(rec))
-	if err != nil {
-		return nil, &LineError{Line: line, Err: err}
-	}
-	return det, nil
+	return rawRecord{line: line, data: rec}, nil
 }
 
 // listMember reads one member of a Graph list response: the "value" array
@@ -601,8 +652,8 @@ func (d *Decoder) listMember() error {
 	return nil
 }
 
-// nextLine reads JSON lines until one holds an alert or an error.
-func (d *Decoder) nextLine() (*Detection, error) {
+// nextLine reads JSON lines until one holds a record or an error.
+func (d *Decoder) nextLine() (rawRecord, error) {
 	for {
 		d.rec = d.rec[:0]
 		tooLong, got := false, false
@@ -629,24 +680,20 @@ func (d *Decoder) nextLine() (*Detection, error) {
 			if err == io.EOF {
 				if !got {
 					d.state = stDone
-					return nil, io.EOF
+					return rawRecord{}, io.EOF
 				}
 				break
 			}
-			return nil, &StreamError{Line: d.line, Err: err}
+			return rawRecord{}, &StreamError{Line: d.line, Err: err}
 		}
 		d.line++
 		if tooLong {
-			return nil, &LineError{Line: line, Err: ErrTooLong}
+			return rawRecord{}, &LineError{Line: line, Err: ErrTooLong}
 		}
 		rec := trimSpace(d.rec)
 		if len(rec) == 0 {
 			continue
 		}
-		det, err := parseRecord(bytes.Clone(rec))
-		if err != nil {
-			return nil, &LineError{Line: line, Err: err}
-		}
-		return det, nil
+		return rawRecord{line: line, data: rec}, nil
 	}
 }

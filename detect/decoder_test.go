@@ -346,3 +346,36 @@ func TestFormat_String(t *testing.T) {
 	assert.Equal(t, "graphlist", FormatGraphList.String())
 	assert.Equal(t, "Format(9)", Format(9).String())
 }
+
+// TestDecoder_NextRecord frames every sample stream with NextRecord and
+// parses the records out of order of framing: the results are those of
+// Next, and a record's data is not overwritten by later reads.
+func TestDecoder_NextRecord(t *testing.T) {
+	files := []string{"alerts.jsonl", "alerts_array.json", "graph_list.json", "malformed.jsonl"}
+	for _, name := range files {
+		t.Run(name, func(t *testing.T) {
+			data, err := os.ReadFile("testdata/" + name)
+			require.NoError(t, err)
+			want := decodeAll(t, bytes.NewReader(data))
+			require.NotEmpty(t, want)
+			got := decodeRecords(t, iotest.HalfReader(bytes.NewReader(data)))
+			if d := cmp.Diff(want, got); d != "" {
+				t.Errorf("NextRecord then Parse differs from Next (-Next +NextRecord):\n%s", d)
+			}
+		})
+	}
+	t.Run("too_long_is_the_records_own_error", func(t *testing.T) {
+		dec := NewDecoder(strings.NewReader(`{"id":"`+strings.Repeat("x", 100)+`"}`+"\n"+`{"id":"b"}`), Options{MaxRecordBytes: 50})
+		_, err := dec.NextRecord()
+		var le *LineError
+		require.ErrorAs(t, err, &le)
+		assert.Equal(t, 1, le.Line)
+		assert.ErrorIs(t, err, ErrTooLong)
+		rec, err := dec.NextRecord()
+		require.NoError(t, err)
+		assert.Equal(t, 2, rec.Line)
+		d, err := rec.Parse()
+		require.NoError(t, err)
+		assert.Equal(t, "b", d.ID)
+	})
+}

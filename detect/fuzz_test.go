@@ -59,6 +59,9 @@ func FuzzDecode(f *testing.F) {
 		if diff := cmp.Diff(bulk, chunked); diff != "" {
 			t.Fatalf("13 bytes at a time differs (-bulk +chunked):\n%s", diff)
 		}
+		if diff := cmp.Diff(bulk, decodeRecords(t, bytes.NewReader(data))); diff != "" {
+			t.Fatalf("NextRecord then Parse differs from Next (-Next +NextRecord):\n%s", diff)
+		}
 
 		if got, want := valid(data), json.Valid(data); got != want {
 			t.Fatalf("valid() = %v, json.Valid = %v", got, want)
@@ -143,6 +146,49 @@ func decodeAll(t *testing.T, r io.Reader) []string {
 			return append(out, err.Error())
 		default:
 			t.Fatalf("untyped error %T: %v", err, err)
+		}
+	}
+	t.Fatal("the stream did not end")
+	return nil
+}
+
+// decodeRecords runs a Decoder to the end with NextRecord, parsing each
+// record only after the next one has been framed (as a reader handing
+// records to other goroutines does), and describes the results as
+// decodeAll does.
+func decodeRecords(t *testing.T, r io.Reader) []string {
+	dec := NewDecoder(r, Options{MaxRecordBytes: 4096})
+	var out []string
+	var held []Record
+	flush := func() {
+		for _, rec := range held {
+			d, err := rec.Parse()
+			if err != nil {
+				out = append(out, err.Error())
+				continue
+			}
+			out = append(out, "ok "+d.ID)
+		}
+		held = held[:0]
+	}
+	for range 100000 {
+		rec, err := dec.NextRecord()
+		switch {
+		case err == io.EOF:
+			flush()
+			return out
+		case err == nil:
+			held = append(held, rec)
+			if len(held) == 3 {
+				flush()
+			}
+			continue
+		}
+		flush()
+		out = append(out, err.Error())
+		var le *LineError
+		if !errors.As(err, &le) {
+			return out
 		}
 	}
 	t.Fatal("the stream did not end")
