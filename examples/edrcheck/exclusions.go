@@ -31,10 +31,41 @@ const exclusionsExample = `  edrcheck exclusions --prefs prefs.json 'C:\Users\al
 
 // pathResult is the exclusions command's answer for one path.
 type pathResult struct {
-	Type  string `json:"type"` // "path"
-	Input string `json:"input"`
-	exclusions.Result
-	Error string `json:"error,omitempty"`
+	Type     string `json:"type"` // "path"
+	Input    string `json:"input"`
+	Excluded bool   `json:"excluded"`
+	// Rule is the exclusion entry that covers the file.
+	Rule *exclusions.Rule `json:"rule,omitempty"`
+	// Unapplied is an entry that matched but cannot be shown to cover a
+	// remediation (a restricted contextual exclusion, a process exclusion).
+	Unapplied *exclusions.Rule `json:"unapplied,omitempty"`
+	// Canonical is the form of the path that was compared.
+	Canonical *exclusions.Canonical `json:"canonical,omitempty"`
+	// Process is the form of --process that was compared.
+	Process *exclusions.Canonical `json:"process,omitempty"`
+	// Notes say what was left open, and why a path is not excluded.
+	Notes exclusions.Notes `json:"notes,omitempty"`
+	Error string           `json:"error,omitempty"`
+}
+
+func newPathResult(input string, res exclusions.Result) pathResult {
+	r := pathResult{Type: "path", Input: input, Excluded: res.Excluded, Notes: res.Notes}
+	if res.Rule.Kind != 0 {
+		r.Rule = &res.Rule
+	}
+	if res.Unapplied.Kind != 0 {
+		r.Unapplied = &res.Unapplied
+	}
+	if res.Path.Path != "" {
+		r.Canonical = &res.Path
+	}
+	if res.Process.Path != "" {
+		r.Process = &res.Process
+	}
+	if res.Err != nil {
+		r.Error = res.Err.Error()
+	}
+	return r
 }
 
 // maxPathLine bounds one line of standard input: a path of 32,767 UTF-16
@@ -125,9 +156,8 @@ func runExclusions(ctx context.Context, args []string, e env) (int, error) {
 			break
 		}
 		res := m.Lookup(ctx, exclusions.Query{Path: p, Source: src, Process: process, ProcessSource: src})
-		r := pathResult{Type: "path", Input: p, Result: res}
+		r := newPathResult(p, res)
 		if res.Err != nil {
-			r.Error = res.Err.Error()
 			bad++
 		}
 		if res.Excluded {
@@ -146,6 +176,11 @@ func runExclusions(ctx context.Context, args []string, e env) (int, error) {
 		notes := strings.Join(res.Notes.Names(), ", ")
 		if r.Error != "" {
 			verdict, notes = "error", r.Error
+		}
+		unapplied := ""
+		if res.Unapplied.Kind != 0 {
+			unapplied = "matched but not applied: " + ruleText(res.Unapplied)
+			notes = strings.TrimPrefix(notes+"; "+unapplied, "; ")
 		}
 		tb.row(p, verdict, ruleText(res.Rule), res.Path.String(), notes)
 	}

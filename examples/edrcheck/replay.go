@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -104,6 +105,12 @@ func runReplay(ctx context.Context, args []string, e env) (int, error) {
 	r, err := newReplay(&f, e)
 	if err != nil {
 		return 0, err
+	}
+	if os.Getenv("GOGC") == "" {
+		// The live heap is bounded by the batches in flight (a few tens
+		// of MiB, whatever the stream's length): trade some of that
+		// headroom for fewer collections. GOGC set by the user wins.
+		defer debug.SetGCPercent(debug.SetGCPercent(400))
 	}
 	in, name, err := r.in.open("detections", f.detections)
 	if err != nil {

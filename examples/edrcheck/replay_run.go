@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -37,13 +38,33 @@ const (
 // maxReportedErrors bounds the unreadable records reported one by one.
 const maxReportedErrors = 20
 
-// batch is a run of records, and what deciding them gave.
+// batch is a run of records, and what deciding them gave. Batches are
+// reused: a run allocates maxInFlight of them.
 type batch struct {
 	seq   int
 	recs  []detect.Record
-	out   bytes.Buffer // formatted output lines
-	errs  []error      // the unreadable records, in order
+	out   bytes.Buffer  // formatted output lines
+	enc   *json.Encoder // writes to out
+	errs  []error       // the unreadable records, in order
 	stats replayStats
+}
+
+func newBatch() *batch {
+	b := &batch{recs: make([]detect.Record, 0, batchRecords), stats: newStats()}
+	b.out.Grow(batchRecords * 512)
+	b.enc = json.NewEncoder(&b.out)
+	return b
+}
+
+// reset readies b for reuse.
+func (b *batch) reset(seq int) {
+	b.seq = seq
+	clear(b.recs) // let the records' data go
+	b.recs = b.recs[:0]
+	b.out.Reset()
+	clear(b.errs)
+	b.errs = b.errs[:0]
+	b.stats.reset()
 }
 
 // replayStats are the counts behind the summary.
@@ -76,6 +97,13 @@ func newStats() replayStats {
 	return replayStats{Verdicts: map[string]int{}, Statuses: map[string]int{}, changes: map[changeKey]int{}}
 }
 
+func (s *replayStats) reset() {
+	s.Detections, s.Different = 0, 0
+	clear(s.Verdicts)
+	clear(s.Statuses)
+	clear(s.changes)
+}
+
 // countingReader counts the bytes read, for the progress line.
 type countingReader struct {
 	r io.Reader
@@ -99,27 +127,33 @@ func (r *replay) run(ctx context.Context, in io.Reader, name string, e env) (int
 
 	workers := max(1, runtime.GOMAXPROCS(0))
 	maxInFlight := 2*workers + 2
-	tokens := make(chan struct{}, maxInFlight)
 	jobs := make(chan *batch, maxInFlight)
 	done := make(chan *batch, maxInFlight)
 	var frameErr error // a fatal stream error; read after jobs is closed
 
 	var done64 atomic.Int64 // detections decided, for the progress line
-	go func() {             // the framer
+	// free holds the batches to reuse; a batch is a token to frame.
+	free := make(chan *batch, maxInFlight)
+	for range maxInFlight {
+		free <- newBatch()
+	}
+	go func() { // the framer
 		defer close(jobs)
-		seq := 0
-		b := &batch{}
-		size := 0
-		send := func() bool {
+		seq, size := 0, 0
+		var b *batch
+		take := func() bool {
 			select {
-			case tokens <- struct{}{}:
+			case b = <-free:
+				b.reset(seq)
+				seq++
+				size = 0
+				return true
 			case <-ctx.Done():
 				return false
 			}
-			jobs <- b
-			seq++
-			b, size = &batch{seq: seq}, 0
-			return true
+		}
+		if !take() {
+			return
 		}
 		for {
 			if ctx.Err() != nil {
@@ -138,7 +172,7 @@ func (r *replay) run(ctx context.Context, in io.Reader, name string, e env) (int
 			case err != nil:
 				frameErr = err
 				if len(b.recs) > 0 {
-					send()
+					jobs <- b
 				}
 				return
 			default:
@@ -146,13 +180,14 @@ func (r *replay) run(ctx context.Context, in io.Reader, name string, e env) (int
 				size += len(rec.Data)
 			}
 			if len(b.recs) >= batchRecords || size >= batchBytes {
-				if !send() {
+				jobs <- b
+				if !take() {
 					return
 				}
 			}
 		}
 		if len(b.recs) > 0 {
-			send()
+			jobs <- b
 		}
 	}()
 
@@ -199,7 +234,6 @@ func (r *replay) run(ctx context.Context, in io.Reader, name string, e env) (int
 			}
 			delete(pending, next)
 			next++
-			<-tokens
 			if writeErr == nil && b.out.Len() > 0 {
 				header()
 				wrote = true
@@ -215,6 +249,7 @@ func (r *replay) run(ctx context.Context, in io.Reader, name string, e env) (int
 				unreadable++
 			}
 			total.add(&b.stats)
+			free <- b
 		}
 	}
 	stopProgress()
@@ -261,7 +296,6 @@ func (r *replay) run(ctx context.Context, in io.Reader, name string, e env) (int
 // decideBatch parses and decides every record of b, and formats the
 // output lines.
 func (r *replay) decideBatch(b *batch) {
-	b.stats = newStats()
 	errAt := 0
 	for _, rec := range b.recs {
 		if rec.Data == nil { // too long: its error is in b.errs already
@@ -292,7 +326,7 @@ func (r *replay) decideOne(b *batch, line int, det *detect.Detection) {
 		b.stats.Verdicts[d.Verdict.String()]++
 		b.stats.Statuses[statusName(d)]++
 		if r.f.asJSON {
-			writeJSONLine(&b.out, decisionLine{Type: "decision", Line: line, At: t, BlockMode: bm, Decision: d})
+			b.enc.Encode(decisionLine{Type: "decision", Line: line, At: t, BlockMode: bm, Decision: d})
 			return
 		}
 		fmt.Fprintf(&b.out, decisionRow, clean(det.ID), timeText(t), d.Verdict, statusName(d), actionsText(d.Actions), d.Rule)
@@ -309,7 +343,7 @@ func (r *replay) decideOne(b *batch, line int, det *detect.Detection) {
 	b.stats.Different++
 	b.stats.changes[changeKey{change, because}]++
 	if r.f.asJSON {
-		writeJSONLine(&b.out, differenceLine{
+		b.enc.Encode(differenceLine{
 			Type: "difference", DetectionID: det.ID, Line: line, At: t, Change: change, Because: because,
 			Current: outcomeOf(cd, cbm), Proposed: outcomeOf(pd, pbm),
 		})
@@ -356,11 +390,10 @@ func outcomeOf(d remediate.Decision, bm remediate.BlockMode) outcome {
 }
 
 func statusName(d remediate.Decision) string {
-	b, err := d.Status.MarshalText()
-	if err != nil || len(b) == 0 {
+	if d.Status == "" {
 		return "-"
 	}
-	return string(b)
+	return string(d.Status)
 }
 
 func timeText(t time.Time) string {
