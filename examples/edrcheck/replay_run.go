@@ -42,15 +42,22 @@ const maxReportedErrors = 20
 // reused: a run allocates maxInFlight of them.
 type batch struct {
 	seq   int
-	recs  []detect.Record
+	recs  []framed
 	out   bytes.Buffer  // formatted output lines
 	enc   *json.Encoder // writes to out
 	errs  []error       // the unreadable records, in order
 	stats replayStats
 }
 
+// framed is one record as the framer found it: the record, or why it
+// could not be framed (too long).
+type framed struct {
+	rec detect.Record
+	err error
+}
+
 func newBatch() *batch {
-	b := &batch{recs: make([]detect.Record, 0, batchRecords), stats: newStats()}
+	b := &batch{recs: make([]framed, 0, batchRecords), stats: newStats()}
 	b.out.Grow(batchRecords * 512)
 	b.enc = json.NewEncoder(&b.out)
 	return b
@@ -167,8 +174,7 @@ func (r *replay) run(ctx context.Context, in io.Reader, name string, e env) (int
 			switch {
 			case errors.As(err, &le):
 				// A record too long to frame: it keeps its place.
-				b.recs = append(b.recs, detect.Record{Line: le.Line})
-				b.errs = append(b.errs, err)
+				b.recs = append(b.recs, framed{err: err})
 			case err != nil:
 				frameErr = err
 				if len(b.recs) > 0 {
@@ -176,7 +182,7 @@ func (r *replay) run(ctx context.Context, in io.Reader, name string, e env) (int
 				}
 				return
 			default:
-				b.recs = append(b.recs, rec)
+				b.recs = append(b.recs, framed{rec: rec})
 				size += len(rec.Data)
 			}
 			if len(b.recs) >= batchRecords || size >= batchBytes {
@@ -296,22 +302,17 @@ func (r *replay) run(ctx context.Context, in io.Reader, name string, e env) (int
 // decideBatch parses and decides every record of b, and formats the
 // output lines.
 func (r *replay) decideBatch(b *batch) {
-	errAt := 0
-	for _, rec := range b.recs {
-		if rec.Data == nil { // too long: its error is in b.errs already
-			errAt++
+	for _, f := range b.recs {
+		if f.err != nil {
+			b.errs = append(b.errs, f.err)
 			continue
 		}
-		det, err := rec.Parse()
+		det, err := f.rec.Parse()
 		if err != nil {
-			// Keep the errors in line order.
-			b.errs = append(b.errs, nil)
-			copy(b.errs[errAt+1:], b.errs[errAt:])
-			b.errs[errAt] = err
-			errAt++
+			b.errs = append(b.errs, err)
 			continue
 		}
-		r.decideOne(b, rec.Line, det)
+		r.decideOne(b, f.rec.Line, det)
 	}
 }
 
