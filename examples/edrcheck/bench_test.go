@@ -118,8 +118,8 @@ func replayStream(tb testing.TB, n int, extra ...string) (uint64, time.Duration)
 // (1,000,000 with EDRCHECK_LONG=1): the peak live heap does not grow with
 // the length of the stream.
 func TestReplayMemoryIsConstant(t *testing.T) {
-	if testing.Short() {
-		t.Skip("replays 110,000 detections")
+	if testing.Short() || raceEnabled {
+		t.Skip("replays 110,000 detections; the race detector's own memory would blur the figure")
 	}
 	// At the collector's default pace, so that the peak follows the live
 	// heap closely (replay itself runs at GOGC=400 unless GOGC is set).

@@ -7,10 +7,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -335,6 +335,7 @@ func TestHostileInput(t *testing.T) {
 		}
 		for cmd, args := range cmds {
 			t.Run(name+"/"+cmd, func(t *testing.T) {
+				t.Parallel()
 				if name == "empty" && strings.HasPrefix(cmd, "replay-detections") || name == "empty" && cmd == "replay-json" {
 					// An empty stream holds no detections: a valid, empty replay.
 					r := runCmd(t, "", args...)
@@ -426,8 +427,7 @@ func TestReplayReportsUnreadableRecords(t *testing.T) {
 // detection is decided under block mode's state at its own time.
 func TestReplayIsInStreamOrder(t *testing.T) {
 	const n = 3000
-	path := filepath.Join(t.TempDir(), "alerts.jsonl")
-	require.NoError(t, os.WriteFile(path, generateAlerts(t, n), 0o600))
+	path := writeAlerts(t, n)
 	r := runCmd(t, "", "replay", "--status", passive, "--prefs", "testdata/prefs-ps51.json", "--os", win11, "--detections", path,
 		"--settings", "testdata/settings.json", "--json")
 	require.Equal(t, exitOK, r.code, r.stderr)
@@ -438,7 +438,8 @@ func TestReplayIsInStreamOrder(t *testing.T) {
 	for i, line := range out[:n] {
 		var d decisionLine
 		require.NoError(t, json.Unmarshal([]byte(line), &d))
-		require.Equal(t, fmt.Sprintf("gen-%06d", i), d.Decision.DetectionID)
+		require.Equal(t, fmt.Sprintf("gen-%04d", i%streamCycle), d.Decision.DetectionID)
+		require.Equal(t, i+1, d.Line)
 		inEffect := !d.At.Before(on) && d.At.Before(off)
 		require.Equal(t, inEffect, d.BlockMode.InEffect, "%s at %s: %s", d.Decision.DetectionID, d.At, d.BlockMode.Reason)
 	}
@@ -448,28 +449,20 @@ func TestReplayIsInStreamOrder(t *testing.T) {
 	assert.Equal(t, n, s.Detections)
 }
 
-var idRe = regexp.MustCompile(`"id":"[^"]*"`)
-
-// generateAlerts returns n copies of the first sample alert, with ids
-// gen-000000... and times spread over three days from 2023-12-03.
-func generateAlerts(t testing.TB, n int) []byte {
-	alert := strings.SplitN(readFile(t, alerts), "\n", 2)[0]
-	start := time.Date(2023, 12, 3, 12, 0, 0, 0, time.UTC)
-	var b bytes.Buffer
-	for i := range n {
-		a := idRe.ReplaceAllLiteralString(alert, fmt.Sprintf(`"id":"gen-%06d"`, i))
-		at := start.Add(time.Duration(i) * 72 * time.Hour / time.Duration(n)).Format(time.RFC3339Nano)
-		a = strings.Replace(a, `"createdDateTime":"2023-12-04T09:18:43.4521876Z"`, `"createdDateTime":"`+at+`"`, 1)
-		b.WriteString(a)
-		b.WriteByte('\n')
-	}
-	return b.Bytes()
+// writeAlerts writes n generated alerts (see alertStream) to a file.
+func writeAlerts(t testing.TB, n int) string {
+	path := filepath.Join(t.TempDir(), "alerts.jsonl")
+	f, err := os.Create(path)
+	require.NoError(t, err)
+	_, err = io.Copy(f, newAlertStream(t, n))
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
+	return path
 }
 
 // TestReplayProgress shows the progress line on a terminal and clears it.
 func TestReplayProgress(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "alerts.jsonl")
-	require.NoError(t, os.WriteFile(path, generateAlerts(t, 20000), 0o600))
+	path := writeAlerts(t, 5000)
 	var out, errOut bytes.Buffer
 	code := run(context.Background(), []string{"replay", "--status", ps51, "--prefs", "testdata/prefs-ps51.json", "--os", win11, "--detections", path},
 		env{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, stderrTTY: true, progressEvery: time.Millisecond, progressAfter: time.Nanosecond})

@@ -291,7 +291,7 @@ type change struct {
 	Version            int       `json:"version"`
 }
 
-const maxSettingsBytes = 16 << 20
+const maxSettingsBytes = 1 << 20
 
 func (r *replay) loadSettings(path string) (*edr.History, error) {
 	rc, name, err := r.in.open("settings", path)
