@@ -54,7 +54,7 @@ const maxErrorValue = 80
 type ParseError struct {
 	Field string // platform property name, e.g. "AMProductVersion"; empty for the document as a whole
 	Value string // the offending value, shortened to a few dozen characters
-	Line  int    // 1-based line in a text form; 0 when not applicable
+	Line  int    // 1-based line of the input (a text form, or where JSON broke); 0 when not known
 	Err   error  // one of the sentinel errors, possibly wrapping a cause
 }
 

@@ -199,7 +199,7 @@ func parseJSONDocument(b []byte) (*document, error) {
 	dec.UseNumber()
 	tok, err := dec.Token()
 	if err != nil {
-		return nil, jsonError(err)
+		return nil, jsonError(b, dec, err)
 	}
 	inArray := tok == json.Delim('[')
 	if inArray {
@@ -207,7 +207,7 @@ func parseJSONDocument(b []byte) (*document, error) {
 			return nil, newParseError("", "", 0, fmt.Errorf("%w: empty JSON array", ErrFormat))
 		}
 		if tok, err = dec.Token(); err != nil {
-			return nil, jsonError(err)
+			return nil, jsonError(b, dec, err)
 		}
 	}
 	if tok != json.Delim('{') {
@@ -218,7 +218,7 @@ func parseJSONDocument(b []byte) (*document, error) {
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
-			return nil, jsonError(err)
+			return nil, jsonError(b, dec, err)
 		}
 		name, ok := tok.(string)
 		if !ok {
@@ -226,7 +226,7 @@ func parseJSONDocument(b []byte) (*document, error) {
 		}
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
-			return nil, jsonError(err)
+			return nil, jsonError(b, dec, err)
 		}
 		key := strings.ToLower(name)
 		if seen[key] {
@@ -236,14 +236,14 @@ func parseJSONDocument(b []byte) (*document, error) {
 		doc.props = append(doc.props, prop{name: name, raw: raw, form: FormJSON})
 	}
 	if _, err := dec.Token(); err != nil { // closing '}'
-		return nil, jsonError(err)
+		return nil, jsonError(b, dec, err)
 	}
 	if inArray {
 		if dec.More() {
 			return nil, newParseError("", "", 0, fmt.Errorf("%w: the JSON array holds more than one object; pass one device's output", ErrMultipleObjects))
 		}
 		if _, err := dec.Token(); err != nil { // closing ']'
-			return nil, jsonError(err)
+			return nil, jsonError(b, dec, err)
 		}
 	}
 	if _, err := dec.Token(); err != io.EOF {
@@ -252,13 +252,19 @@ func parseJSONDocument(b []byte) (*document, error) {
 	return doc, nil
 }
 
-func jsonError(err error) error {
+// jsonError turns an error of dec, reading b, into a *ParseError with the
+// line it was met on.
+func jsonError(b []byte, dec *json.Decoder, err error) error {
+	lineAt := func(off int64) int {
+		off = min(max(off, 0), int64(len(b)))
+		return 1 + bytes.Count(b[:off], []byte{'\n'})
+	}
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return newParseError("", "", 0, fmt.Errorf("%w: truncated JSON", ErrSyntax))
+		return newParseError("", "", lineAt(int64(len(b))), fmt.Errorf("%w: truncated JSON", ErrSyntax))
 	}
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
-		return newParseError("", "", 0, fmt.Errorf("%w: JSON at byte %d: %v", ErrSyntax, se.Offset, se))
+		return newParseError("", "", lineAt(se.Offset), fmt.Errorf("%w: JSON at byte %d: %v", ErrSyntax, se.Offset, se))
 	}
-	return newParseError("", "", 0, fmt.Errorf("%w: %v", ErrSyntax, err))
+	return newParseError("", "", lineAt(dec.InputOffset()), fmt.Errorf("%w: %v", ErrSyntax, err))
 }

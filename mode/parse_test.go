@@ -501,3 +501,28 @@ func TestListFormManyContinuationLinesIsLinear(t *testing.T) {
 	assert.Len(t, s.ComputerID, 1+2*(1<<20))
 	assert.Less(t, time.Since(start), 10*time.Second)
 }
+
+// TestJSONErrorsNameTheLine: a JSON document that breaks off or goes wrong
+// is reported with the line where it did, so that a person can find it in
+// a file of hundreds of lines.
+func TestJSONErrorsNameTheLine(t *testing.T) {
+	for _, tc := range []struct {
+		name, in string
+		line     int
+	}{
+		{"truncated", "{\n  \"AMRunningMode\": \"Normal\",\n  \"AMProductVersion\": \"4.18", 3},
+		{"syntax", "{\n  \"AMRunningMode\": \"Normal\",\n  \"AMProductVersion\" \"4.18.2001.10\"\n}", 3},
+		{"data after", "{\"AMRunningMode\": \"Normal\"}\n{", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseStatus(strings.NewReader(tc.in))
+			var pe *ParseError
+			if !errors.As(err, &pe) {
+				t.Fatalf("error %v is not a *ParseError", err)
+			}
+			if pe.Line != tc.line {
+				t.Errorf("line %d, want %d (%v)", pe.Line, tc.line, err)
+			}
+		})
+	}
+}
