@@ -61,8 +61,10 @@ const (
 
 // String returns the schema's caption, "High".
 func (s SeverityID) String() string {
-	return caption(int(s), map[int]string{0: "Unknown", 1: "Informational", 2: "Low", 3: "Medium", 4: "High", 5: "Critical", 6: "Fatal", 99: "Other"})
+	return caption(int(s), severityCaptions)
 }
+
+var severityCaptions = map[int]string{0: "Unknown", 1: "Informational", 2: "Low", 3: "Medium", 4: "High", 5: "Critical", 6: "Fatal", 99: "Other"}
 
 // StatusID is an event's status_id. The values and captions differ by
 // class: Detection Finding uses the finding statuses
@@ -115,8 +117,10 @@ const (
 
 // String returns the schema's caption, "Denied".
 func (a ActionID) String() string {
-	return caption(int(a), map[int]string{0: "Unknown", 1: "Allowed", 2: "Denied", 3: "Observed", 4: "Modified", 99: "Other"})
+	return caption(int(a), actionCaptions)
 }
+
+var actionCaptions = map[int]string{0: "Unknown", 1: "Allowed", 2: "Denied", 3: "Observed", 4: "Modified", 99: "Other"}
 
 // DispositionID is the security_control profile's disposition_id
 // (dictionary.json): the outcome of the control's action. Only the values
@@ -137,8 +141,10 @@ const (
 
 // String returns the schema's caption, "Quarantined".
 func (d DispositionID) String() string {
-	return caption(int(d), map[int]string{0: "Unknown", 1: "Allowed", 2: "Blocked", 3: "Quarantined", 9: "Restored", 15: "Detected", 27: "Error", 99: "Other"})
+	return caption(int(d), dispositionCaptions)
 }
+
+var dispositionCaptions = map[int]string{0: "Unknown", 1: "Allowed", 2: "Blocked", 3: "Quarantined", 9: "Restored", 15: "Detected", 27: "Error", 99: "Other"}
 
 func caption(v int, names map[int]string) string {
 	if s, ok := names[v]; ok {
