@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -143,10 +142,17 @@ type Engine struct {
 
 	calls  sync.WaitGroup // Handle and Undo calls under way, for Close
 	undoMu sync.Mutex     // serialises Undo: one restore per quarantine
+
+	runners *runners // run the hook calls
+	// volatile is set for a store whose records do not outlive the
+	// process: the writes after each action are skipped.
+	volatile bool
 }
 
+// flight is a handling of one detection id that other calls wait for. A
+// handling nobody waits for has none: its entry in inflight is nil.
 type flight struct {
-	done chan struct{}
+	done chan struct{} // closed when rec and err are set
 	rec  Record
 	err  error
 }
@@ -167,11 +173,16 @@ func New(cfg Config) (*Engine, error) {
 	if e.cfg.Settings == nil {
 		e.cfg.Settings = new(History)
 	}
+	if v, ok := e.store.(VolatileStore); ok {
+		e.volatile = v.Volatile()
+	}
 	e.inflight = make(map[string]*flight)
 	e.done = make(chan struct{})
 	e.eligible = e.cfg.Settings.Ruleset().Eligibility(e.cfg.Device).Eligible
 	e.ctx, e.cancel = context.WithCancel(context.Background())
+	e.runners = new(runners)
 	if _, err := e.recoverPending(e.ctx); err != nil {
+		e.runners.stop()
 		e.cancel()
 		return nil, err
 	}
@@ -248,7 +259,7 @@ func (e *Engine) Close(ctx context.Context) error {
 	if !e.closed {
 		e.closed = true
 		close(e.queue)
-		go func() { e.wg.Wait(); e.calls.Wait(); e.cancel(); close(e.done) }()
+		go func() { e.wg.Wait(); e.calls.Wait(); e.runners.stop(); e.cancel(); close(e.done) }()
 	}
 	e.qmu.Unlock()
 
@@ -285,9 +296,39 @@ func (e *Engine) Handle(ctx context.Context, det *detect.Detection) (Record, err
 // bind returns a context that also ends when Close gives up waiting, so
 // that Close's deadline reaches hook calls made for callers.
 func (e *Engine) bind(ctx context.Context) (context.Context, func()) {
+	if ctx.Done() == nil {
+		// ctx never ends: the engine's context ends the call, ctx gives
+		// the values.
+		return engineBound{e.ctx, ctx}, func() {}
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	stop := context.AfterFunc(e.ctx, cancel)
 	return ctx, func() { stop(); cancel() }
+}
+
+// withoutCancel is context.WithoutCancel, without an allocation for a
+// context bind made from a caller's context that never ends.
+func withoutCancel(ctx context.Context) context.Context {
+	if b, ok := ctx.(engineBound); ok {
+		return b.values
+	}
+	return context.WithoutCancel(ctx)
+}
+
+// engineBound is the engine's context with the values of a caller's
+// context that never ends.
+type engineBound struct {
+	context.Context // the engine's
+	values          context.Context
+}
+
+// Value returns the caller's value for key, or else the engine context's
+// (which has only its cancellation, for contexts derived from this one).
+func (c engineBound) Value(key any) any {
+	if v := c.values.Value(key); v != nil {
+		return v
+	}
+	return c.Context.Value(key)
 }
 
 // enter registers a caller's Handle or Undo, so that Close waits for it;
@@ -307,6 +348,10 @@ func (e *Engine) enter() bool {
 func (e *Engine) handleOnce(ctx context.Context, det *detect.Detection) (Record, error) {
 	e.mu.Lock()
 	if f, ok := e.inflight[det.ID]; ok {
+		if f == nil {
+			f = &flight{done: make(chan struct{})}
+			e.inflight[det.ID] = f
+		}
 		e.mu.Unlock()
 		select {
 		case <-f.done:
@@ -315,21 +360,27 @@ func (e *Engine) handleOnce(ctx context.Context, det *detect.Detection) (Record,
 			return Record{}, ctx.Err()
 		}
 	}
-	f := &flight{done: make(chan struct{})}
-	e.inflight[det.ID] = f
+	e.inflight[det.ID] = nil
 	e.mu.Unlock()
 
-	f.rec, f.err = e.handle(ctx, det)
+	s := e.runners.session()
+	s.e, s.kind, s.ctx, s.storeCtx, s.det = e, sessionHandle, ctx, withoutCancel(ctx), det
+	rec, err := e.superviseHandling(s)
 
 	e.mu.Lock()
+	f := e.inflight[det.ID]
 	delete(e.inflight, det.ID)
 	e.mu.Unlock()
-	close(f.done)
-	return f.rec, f.err
+	if f != nil {
+		f.rec, f.err = rec, err
+		close(f.done)
+	}
+	return rec, err
 }
 
-func (e *Engine) handle(ctx context.Context, det *detect.Detection) (Record, error) {
-	storeCtx := context.WithoutCancel(ctx)
+// handle runs a detection through the lifecycle, on a runner.
+func (e *Engine) handle(s *session) (Record, error) {
+	ctx, storeCtx, det := s.ctx, s.storeCtx, s.det
 	existing, err := e.store.Get(storeCtx, det.ID)
 	switch {
 	case err == nil && existing.Status.Terminal() && !resumable(existing):
@@ -343,15 +394,18 @@ func (e *Engine) handle(ctx context.Context, det *detect.Detection) (Record, err
 			}
 		}
 		existing.Status, existing.Note = InProgress, "resumed after a cancellation"
-		return e.resume(ctx, existing)
+		s.rec = existing
+		return e.resume(s)
 	case err == nil:
-		return e.resume(ctx, existing)
+		s.rec = existing
+		return e.resume(s)
 	case !errors.Is(err, ErrNotFound):
 		return Record{}, fmt.Errorf("edr: reading the history: %w", err)
 	}
 
 	now := e.clock.Now()
-	rec := Record{ID: det.ID, DeviceID: det.DeviceID, Mode: e.cfg.Mode, Detection: det, Received: now}
+	s.rec = Record{ID: det.ID, DeviceID: det.DeviceID, Mode: e.cfg.Mode, Detection: det, Received: now}
+	rec := &s.rec
 	// The engine acts now, so block mode's state now decides, not the
 	// detection's own (producer-set) timestamp: a late detection is not
 	// remediated under settings that no longer hold.
@@ -372,14 +426,14 @@ func (e *Engine) handle(ctx context.Context, det *detect.Detection) (Record, err
 		for i := range rec.Actions {
 			rec.Actions[i].Result = Skipped
 		}
-		return e.finish(storeCtx, rec)
+		return e.finish(s)
 	}
 	// Write ahead: the record exists before the first hook runs.
 	rec.Status = InProgress
-	if err := e.put(storeCtx, &rec); err != nil {
+	if err := e.put(storeCtx, rec); err != nil {
 		return Record{}, err
 	}
-	return e.run(ctx, rec)
+	return e.run(s)
 }
 
 // resume finishes a record left in progress: the actions that have no
@@ -387,7 +441,8 @@ func (e *Engine) handle(ctx context.Context, det *detect.Detection) (Record, err
 // was running when the process died has no result, so it runs again:
 // actions are at least once, and hosts treat "already quarantined" and
 // "process already gone" as success.
-func (e *Engine) resume(ctx context.Context, rec Record) (Record, error) {
+func (e *Engine) resume(s *session) (Record, error) {
+	rec := &s.rec
 	if rec.Note == "" {
 		rec.Note = "resumed after an interruption"
 	}
@@ -407,9 +462,9 @@ func (e *Engine) resume(ctx context.Context, rec Record) (Record, error) {
 				rec.Actions[i].Result, rec.Actions[i].Error = Skipped, "not run: resumed by an engine in audit mode"
 			}
 		}
-		return e.finish(context.WithoutCancel(ctx), rec)
+		return e.finish(s)
 	}
-	return e.run(ctx, rec)
+	return e.run(s)
 }
 
 func (e *Engine) put(ctx context.Context, rec *Record) error {
@@ -420,151 +475,113 @@ func (e *Engine) put(ctx context.Context, rec *Record) error {
 	return nil
 }
 
-// run carries out the pending actions in order, storing the record after
-// each (the last one's result goes into the final write), then finishes
-// it.
-func (e *Engine) run(ctx context.Context, rec Record) (Record, error) {
-	storeCtx := context.WithoutCancel(ctx)
+// run carries out the pending actions of s.rec in order, storing the
+// record after each (the last one's result goes into the final write; a
+// volatile store gets only the final write), then finishes it.
+func (e *Engine) run(s *session) (Record, error) {
+	ctx, rec := s.ctx, &s.rec
 	// The images of processes that were not stopped, by path: a running
 	// process's file is not quarantined, whichever evidence item the
 	// quarantine is attached to.
-	notStopped := map[string]bool{}
+	var notStopped map[string]bool
+	stopFailed := func(a *ActionRecord) {
+		if a.Result != Succeeded && a.Kind == remediate.StopProcess {
+			if notStopped == nil {
+				notStopped = map[string]bool{}
+			}
+			notStopped[strings.ToLower(a.Path)] = true
+		}
+	}
 	for i := range rec.Actions {
 		a := &rec.Actions[i]
 		if a.Result != Pending {
-			if a.Result != Succeeded && a.Kind == remediate.StopProcess {
-				notStopped[strings.ToLower(a.Path)] = true
-			}
+			stopFailed(a)
 			continue
 		}
 		switch {
 		case ctx.Err() != nil:
 			a.Result, a.Error = Cancelled, ctx.Err().Error()
-		case a.Kind == remediate.Quarantine && notStopped[strings.ToLower(a.Path)]:
+		case a.Kind == remediate.Quarantine && notStopped != nil && notStopped[strings.ToLower(a.Path)]:
 			a.Result, a.Error = Skipped, "the process running this file was not stopped, so the file is not quarantined"
 		default:
-			e.act(ctx, a)
-			if a.Result != Succeeded && a.Kind == remediate.StopProcess {
-				notStopped[strings.ToLower(a.Path)] = true
-			}
+			e.act(s, i)
+			stopFailed(a)
 		}
-		if i == len(rec.Actions)-1 {
-			break // finish writes the record at once
+		if i == len(rec.Actions)-1 || e.volatile {
+			// finish writes the record at once; the write after an
+			// action spares it a second run after a crash, which a
+			// volatile store does not survive.
+			continue
 		}
-		if err := e.put(storeCtx, &rec); err != nil {
+		if err := e.put(s.storeCtx, rec); err != nil {
 			return Record{}, err
 		}
 	}
-	return e.finish(storeCtx, rec)
+	return e.finish(s)
 }
 
-// act calls the action's hook with the engine's timeout, retries and panic
-// recovery, and fills in the result.
-func (e *Engine) act(ctx context.Context, a *ActionRecord) {
+// act calls the hook of action i of s.rec with the engine's timeout,
+// retries and panic recovery, and fills in the result.
+func (e *Engine) act(s *session, i int) {
+	ctx, a := s.ctx, &s.rec.Actions[i]
 	a.Started = e.clock.Now()
-	defer func() { a.Finished = e.clock.Now() }()
-	var call func(context.Context) (string, error)
-	switch a.Kind {
-	case remediate.StopProcess:
-		if h := e.cfg.Hooks.StopProcess; h != nil {
-			call = func(ctx context.Context) (string, error) { return "", h.StopProcess(ctx, a.Action) }
-		}
-	case remediate.Quarantine:
-		if h := e.cfg.Hooks.Quarantine; h != nil {
-			call = func(ctx context.Context) (string, error) { return h.Quarantine(ctx, a.Action) }
-		}
-	}
-	if call == nil {
-		a.Result = NotSupported
+	var op hookOp
+	switch {
+	case a.Kind == remediate.StopProcess && e.cfg.Hooks.StopProcess != nil:
+		op = opStopProcess
+	case a.Kind == remediate.Quarantine && e.cfg.Hooks.Quarantine != nil:
+		op = opQuarantine
+	default:
+		a.Result, a.Finished = NotSupported, e.clock.Now()
 		return
 	}
 	backoff := e.limits.Backoff
 	for {
 		a.Attempts++
-		r := e.callHook(ctx, call)
-		id, err := r.id, r.err
-		switch {
-		case r.pv != nil:
-			a.Result, a.Panic, a.Stack = ActionFailed, fmt.Sprint(r.pv), r.stack
-			a.Error = "hook panicked: " + a.Panic
-			e.log.Error("edr: hook panicked", "action", a.Kind.String(), "path", a.Path, "panic", a.Panic)
-			return
-		case err == nil && a.Kind == remediate.Quarantine && id == "":
-			// The contract: a quarantine returns the id that undoes it. A
-			// quarantine without one cannot be undone or verified, so it is
-			// not recorded as a plain success.
-			a.Result, a.Error = ActionFailed, "the Quarantine hook returned no error and no quarantine id: the quarantine cannot be verified or undone"
-			return
-		case err == nil:
-			a.Result, a.QuarantineID, a.Error = Succeeded, id, ""
-			return
-		case ctx.Err() != nil:
-			a.Result, a.Error = Cancelled, err.Error()
-			return
-		case IsTemporary(err) && a.Attempts < e.limits.MaxAttempts:
-			a.Error = err.Error()
-			t := time.NewTimer(backoff)
-			select {
-			case <-t.C:
-			case <-ctx.Done():
-				t.Stop()
-				a.Result, a.Error = Cancelled, ctx.Err().Error()
-				return
-			}
-			backoff = min(2*backoff, 5*time.Second)
-		default:
-			a.Result, a.Error = ActionFailed, err.Error()
-			return
+		r := s.call(ctx, hookJob{op: op, a: a.Action}, callSite{action: i})
+		if !e.settle(ctx, a, r) {
+			break
 		}
-	}
-}
-
-type hookResult struct {
-	id    string
-	err   error
-	pv    any
-	stack string
-}
-
-// callHook runs one hook call in its own goroutine, so that a hook that
-// hangs cannot hold the engine: after the timeout the call is abandoned.
-func (e *Engine) callHook(ctx context.Context, call func(context.Context) (string, error)) hookResult {
-	cctx, cancel := context.WithTimeout(ctx, e.limits.ActionTimeout)
-	defer cancel()
-	ch := make(chan hookResult, 1)
-	go func() {
-		var r hookResult
-		defer func() {
-			if pv := recover(); pv != nil {
-				r = hookResult{pv: pv, stack: string(debug.Stack())}
-			}
-			ch <- r
-		}()
-		r.id, r.err = call(cctx)
-	}()
-	select {
-	case r := <-ch:
-		return r
-	case <-cctx.Done():
-		// The context is cancelled: a hook that honours it returns at once.
-		// Its result is recorded as it is, a late success included.
-		grace := time.NewTimer(e.limits.HookGrace)
-		defer grace.Stop()
+		t := time.NewTimer(backoff)
 		select {
-		case r := <-ch:
-			if r.err != nil && r.pv == nil && ctx.Err() == nil {
-				// Whatever the hook says after its timeout, the timeout is
-				// the verdict: not retried.
-				r.err = timeoutError{fmt.Errorf("hook did not finish within %s: %w", e.limits.ActionTimeout, r.err)}
-			}
-			return r
-		case <-grace.C:
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			a.Result, a.Error = Cancelled, ctx.Err().Error()
 		}
-		if ctx.Err() != nil {
-			return hookResult{err: ctx.Err()}
+		if a.Result != Pending {
+			break
 		}
-		return hookResult{err: timeoutError{fmt.Errorf("hook did not return within %s and %s of grace: abandoned, outcome unknown", e.limits.ActionTimeout, e.limits.HookGrace)}}
+		backoff = min(2*backoff, 5*time.Second)
 	}
+	a.Finished = e.clock.Now()
+}
+
+// settle fills in an action's result from its hook call's, and reports
+// whether the call is to be tried again.
+func (e *Engine) settle(ctx context.Context, a *ActionRecord, r hookResult) (retry bool) {
+	id, err := r.id, r.err
+	switch {
+	case r.pv != nil:
+		a.Result, a.Panic, a.Stack = ActionFailed, fmt.Sprint(r.pv), r.stack
+		a.Error = "hook panicked: " + a.Panic
+		e.log.Error("edr: hook panicked", "action", a.Kind.String(), "path", a.Path, "panic", a.Panic)
+	case err == nil && a.Kind == remediate.Quarantine && id == "":
+		// The contract: a quarantine returns the id that undoes it. A
+		// quarantine without one cannot be undone or verified, so it is
+		// not recorded as a plain success.
+		a.Result, a.Error = ActionFailed, "the Quarantine hook returned no error and no quarantine id: the quarantine cannot be verified or undone"
+	case err == nil:
+		a.Result, a.QuarantineID, a.Error = Succeeded, id, ""
+	case ctx.Err() != nil:
+		a.Result, a.Error = Cancelled, err.Error()
+	case IsTemporary(err) && a.Attempts < e.limits.MaxAttempts:
+		a.Error = err.Error()
+		return true
+	default:
+		a.Result, a.Error = ActionFailed, err.Error()
+	}
+	return false
 }
 
 // timeoutError is the engine's verdict that a hook ran out of time. It is
@@ -576,33 +593,35 @@ func (t timeoutError) Error() string   { return t.err.Error() }
 func (t timeoutError) Unwrap() error   { return t.err }
 func (t timeoutError) Temporary() bool { return false }
 
-// finish sets the terminal status, stores the record and notifies the
-// host.
-func (e *Engine) finish(ctx context.Context, rec Record) (Record, error) {
-	rec.Status = terminalStatus(rec)
+// finish sets the terminal status of s.rec, stores the record and
+// notifies the host.
+func (e *Engine) finish(s *session) (Record, error) {
+	ctx, rec := s.storeCtx, &s.rec
+	rec.Status = terminalStatus(*rec)
 	rec.Finished = e.clock.Now()
-	if err := e.put(ctx, &rec); err != nil {
+	if err := e.put(ctx, rec); err != nil {
 		return Record{}, err
 	}
-	e.notify(ctx, rec)
-	e.log.Debug("edr: record finished", "record", rec.ID, "status", rec.Status.String())
-	return rec, nil
+	if e.cfg.Hooks.Notify != nil {
+		// The Notifier is not an action hook: it is told of audit-mode
+		// records too.
+		e.notified(*rec, s.call(ctx, hookJob{op: opNotify, rec: rec.Clone()}, callSite{notify: true}))
+	}
+	if e.log.Enabled(ctx, slog.LevelDebug) {
+		e.log.Debug("edr: record finished", "record", rec.ID, "status", rec.Status.String())
+	}
+	return *rec, nil
 }
 
-// notify tells the host's Notifier of a finished (or undone) record, with
-// the same timeout, grace and panic recovery as any hook; its failure is
-// logged and changes nothing. The Notifier is not an action hook: it is
-// told of audit-mode records too.
-func (e *Engine) notify(ctx context.Context, rec Record) {
-	if n := e.cfg.Hooks.Notify; n != nil {
-		clone := rec.Clone()
-		r := e.callHook(ctx, func(ctx context.Context) (string, error) { return "", n.Notify(ctx, clone) })
-		switch {
-		case r.pv != nil:
-			e.log.Error("edr: notifier panicked", "record", rec.ID, "panic", fmt.Sprint(r.pv))
-		case r.err != nil:
-			e.log.Warn("edr: notifier failed", "record", rec.ID, "err", r.err)
-		}
+// notified logs the failure of the Notifier's call about rec: a call
+// made with the same timeout, grace and panic recovery as any hook, whose
+// failure changes nothing.
+func (e *Engine) notified(rec Record, r hookResult) {
+	switch {
+	case r.pv != nil:
+		e.log.Error("edr: notifier panicked", "record", rec.ID, "panic", fmt.Sprint(r.pv))
+	case r.err != nil:
+		e.log.Warn("edr: notifier failed", "record", rec.ID, "err", r.err)
 	}
 }
 
@@ -753,8 +772,7 @@ func (e *Engine) Undo(ctx context.Context, id, actor string) (Record, error) {
 			failed = append(failed, fmt.Errorf("restore %s: the host returned no quarantine id for it", a.Path))
 			continue
 		}
-		call := func(ctx context.Context) (string, error) { return "", h.Restore(ctx, a.QuarantineID, a.Action) }
-		r := e.callHook(ctx, call)
+		r := e.callOnce(ctx, hookJob{op: opRestore, qid: a.QuarantineID, a: a.Action})
 		switch {
 		case r.pv != nil:
 			failed = append(failed, fmt.Errorf("restore %s: hook panicked: %v", a.Path, r.pv))
@@ -773,7 +791,9 @@ func (e *Engine) Undo(ctx context.Context, id, actor string) (Record, error) {
 		return Record{}, err
 	}
 	if len(failed) == 0 {
-		e.notify(context.WithoutCancel(ctx), rec)
+		if e.cfg.Hooks.Notify != nil {
+			e.notified(rec, e.callOnce(context.WithoutCancel(ctx), hookJob{op: opNotify, rec: rec.Clone()}))
+		}
 	}
 	return rec, errors.Join(failed...)
 }

@@ -137,7 +137,7 @@ func TestEngineLifecycle(t *testing.T) {
 		stored, err := e.Store().Get(ctx, "d1")
 		require.NoError(t, err)
 		assert.Equal(t, rec.Status, stored.Status)
-		assert.Greater(t, stored.Revision, 2, "written ahead, after each action, and at the end")
+		assert.Equal(t, 2, stored.Revision, "a MemStore is volatile: written ahead and at the end")
 	})
 	t.Run("the same detection twice gives one record and one set of calls", func(t *testing.T) {
 		h := &recHost{}

@@ -23,11 +23,11 @@ var (
 // replacing the record with the same ID); Get reads one. Implementations
 // must be safe for concurrent use, and a Put that returned nil must
 // survive whatever durability the store promises. The engine writes a
-// record when it is received (in progress), after each action, and when it
-// is finished.
+// record when it is received (in progress), after each action but the
+// last (unless the store is a [VolatileStore]), and when it is finished.
 //
-// A Store may also implement [Querier] and [PendingLister]; the engine
-// needs PendingLister to resume after a crash.
+// A Store may also implement [Querier], [PendingLister] and
+// [VolatileStore]; the engine needs PendingLister to resume after a crash.
 type Store interface {
 	Put(ctx context.Context, r Record) error
 	Get(ctx context.Context, id string) (Record, error)
@@ -41,6 +41,17 @@ type Querier interface {
 // PendingLister lists the records left in progress, for recovery.
 type PendingLister interface {
 	Pending(ctx context.Context) ([]Record, error)
+}
+
+// VolatileStore is implemented by a Store that can say its records do not
+// outlive the process. The engine writes a record after each action so
+// that, after a crash, a finished action is not run again; a store whose
+// Volatile returns true keeps nothing across a crash, so the engine skips
+// those writes and writes the record only ahead of its first action and
+// when it is finished. A store that does not implement VolatileStore is
+// taken to be durable.
+type VolatileStore interface {
+	Volatile() bool
 }
 
 // Query selects records. Zero fields do not filter. Results are ordered by
@@ -121,9 +132,20 @@ func (s *MemStore) Put(ctx context.Context, r Record) error {
 	if s.records == nil {
 		s.records = make(map[string]Record)
 	}
-	s.records[r.ID] = r.Clone()
+	if old, ok := s.records[r.ID]; ok && len(old.Actions) == len(r.Actions) {
+		// The stored Actions are the store's own (Get and Query hand out
+		// copies): a new version of the record reuses them.
+		copy(old.Actions, r.Actions)
+		r.Actions = old.Actions
+	} else {
+		r = r.Clone()
+	}
+	s.records[r.ID] = r
 	return nil
 }
+
+// Volatile reports true: a MemStore's records die with the process.
+func (s *MemStore) Volatile() bool { return true }
 
 // Get returns the record with the id, or ErrNotFound.
 func (s *MemStore) Get(ctx context.Context, id string) (Record, error) {

@@ -1,0 +1,462 @@
+package edr
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/blockmode/blockmode/detect"
+	"github.com/blockmode/blockmode/remediate"
+)
+
+// A handling (of a detection, from its decision to its terminal record)
+// runs on a runner: a long-lived goroutine of the engine's, which makes
+// the hook calls inline. The caller hands the handling to an idle runner
+// (or starts a new one when none is idle) and watches it: when a hook call
+// outlives its timeout, or the caller's context ends during one, the
+// caller cancels the call's context and waits the grace; a call still
+// running after that is abandoned with its runner, and the caller carries
+// on with the rest of the handling on another runner. So a hook that hangs
+// holds a runner, never the caller, and a handling costs one hand-off
+// however many hooks it calls. The abandoned runner exits whenever the
+// hook returns, touching nothing. Close stops the idle runners.
+
+// hookOp is the hook a call is for.
+type hookOp uint8
+
+const (
+	opStopProcess hookOp = iota + 1
+	opQuarantine
+	opRestore
+	opNotify
+)
+
+// maxIdleRunners bounds the runners kept waiting for work; a runner given
+// back when that many are idle exits.
+const maxIdleRunners = 64
+
+// hookJob is one hook call.
+type hookJob struct {
+	op  hookOp
+	a   remediate.Action
+	qid string // for opRestore
+	rec Record // for opNotify
+}
+
+type hookResult struct {
+	id    string
+	err   error
+	pv    any
+	stack string
+}
+
+// sessionKind is the work a session does.
+type sessionKind uint8
+
+const (
+	// sessionHandle handles det from the start.
+	sessionHandle sessionKind = iota + 1
+	// sessionRun carries on with rec after an abandoned action call.
+	sessionRun
+	// sessionCall makes one hook call, job.
+	sessionCall
+)
+
+// A callSite says which call of a session is under way, so that the
+// caller knows how to carry on if it abandons the call.
+type callSite struct {
+	notify bool // the Notifier, told of rec once stored
+	action int  // else the index of the action in rec
+}
+
+// session is one piece of work run on a runner and watched by its
+// caller. The fields above mu are the runner's while it runs the session
+// and the caller's otherwise; those below are shared under mu.
+type session struct {
+	e        *Engine
+	kind     sessionKind
+	ctx      context.Context // the handling's
+	storeCtx context.Context // ctx without its cancellation
+	det      *detect.Detection
+	job      hookJob
+	rec      Record // the record being handled
+
+	out Record // the result of sessionHandle and sessionRun
+	err error
+	res hookResult // the result of sessionCall
+	pv  any        // a panic outside the hook calls, raised again in the caller
+
+	done  chan struct{} // receives one value when the session is done
+	timer *time.Timer   // the caller's; stopped between sessions
+
+	mu        sync.Mutex
+	seq       uint64 // counts the hook calls started
+	calling   bool   // a hook call is under way
+	deadline  time.Time
+	hctx      *hookContext
+	site      callSite
+	abandoned bool
+}
+
+// runners is the engine's pool of idle runners, each a channel that
+// hands it a session.
+type runners struct {
+	mu     sync.Mutex
+	idle   []chan *session
+	closed bool
+	wg     sync.WaitGroup // runners not abandoned
+
+	sessions sync.Pool
+}
+
+// session returns a session ready to be filled in.
+func (p *runners) session() *session {
+	if s, ok := p.sessions.Get().(*session); ok {
+		return s
+	}
+	t := time.NewTimer(time.Hour)
+	t.Stop()
+	return &session{done: make(chan struct{}, 1), timer: t}
+}
+
+// release returns a finished session to the pool, holding on to nothing.
+func (p *runners) release(s *session) {
+	done, timer := s.done, s.timer
+	*s = session{done: done, timer: timer}
+	p.sessions.Put(s)
+}
+
+// start hands s to an idle runner, or to a new one, and returns the
+// runner's channel.
+func (p *runners) start(s *session) chan *session {
+	p.mu.Lock()
+	if n := len(p.idle); n > 0 {
+		r := p.idle[n-1]
+		p.idle[n-1] = nil
+		p.idle = p.idle[:n-1]
+		p.mu.Unlock()
+		r <- s
+		return r
+	}
+	p.wg.Add(1)
+	p.mu.Unlock()
+	r := make(chan *session, 1)
+	r <- s
+	go p.run(r)
+	return r
+}
+
+// put gives back a runner whose session is done.
+func (p *runners) put(r chan *session) {
+	p.mu.Lock()
+	if p.closed || len(p.idle) >= maxIdleRunners {
+		p.mu.Unlock()
+		close(r)
+		return
+	}
+	p.idle = append(p.idle, r)
+	p.mu.Unlock()
+}
+
+// stop ends the idle runners and waits for every runner not abandoned.
+// Every runner must have been given back or abandoned.
+func (p *runners) stop() {
+	p.mu.Lock()
+	p.closed = true
+	for _, r := range p.idle {
+		close(r)
+	}
+	p.idle = nil
+	p.mu.Unlock()
+	p.wg.Wait()
+}
+
+// run is a runner: it runs the sessions handed to it until its channel is
+// closed. A runner whose call is abandoned ends in the middle of its
+// session (see session.call).
+func (p *runners) run(r chan *session) {
+	for s := range r {
+		s.run()
+		s.done <- struct{}{}
+	}
+	p.wg.Done()
+}
+
+// run does the session's work, keeping a panic outside a hook call for
+// the caller.
+func (s *session) run() {
+	defer func() {
+		if pv := recover(); pv != nil {
+			s.pv = pv
+		}
+	}()
+	switch s.kind {
+	case sessionHandle:
+		s.out, s.err = s.e.handle(s)
+	case sessionRun:
+		s.out, s.err = s.e.run(s)
+	case sessionCall:
+		s.res = s.call(s.ctx, s.job, callSite{})
+	}
+}
+
+// call makes a hook call inline, with its timeout (which the watching
+// caller enforces), turning a panic into a result. If the caller
+// abandoned the call, the runner ends here: it leaves the session, and
+// its record, to the caller.
+func (s *session) call(ctx context.Context, j hookJob, site callSite) hookResult {
+	e := s.e
+	deadline := time.Now().Add(e.limits.ActionTimeout)
+	hctx := &hookContext{parent: ctx, deadline: deadline}
+	s.mu.Lock()
+	s.seq++
+	s.calling, s.deadline, s.hctx, s.site = true, deadline, hctx, site
+	s.mu.Unlock()
+
+	res := invoke(&e.cfg.Hooks, hctx, &j)
+	hctx.cancel(context.Canceled) // the call is over, for a hook that kept its context
+
+	s.mu.Lock()
+	if s.abandoned {
+		// The runner is no longer counted, and owns nothing, not even
+		// the session: it ends here, running none of the rest.
+		s.mu.Unlock()
+		runtime.Goexit()
+	}
+	s.calling, s.hctx = false, nil
+	s.mu.Unlock()
+	if res.err != nil && res.pv == nil && ctx.Err() == nil && !time.Now().Before(deadline) {
+		// Whatever the hook says after its timeout, the timeout is the
+		// verdict: not retried.
+		res.err = timeoutError{fmt.Errorf("hook did not finish within %s: %w", e.limits.ActionTimeout, res.err)}
+	}
+	return res
+}
+
+// invoke makes j's hook call, turning a panic into a result.
+func invoke(h *Hooks, ctx context.Context, j *hookJob) (res hookResult) {
+	defer func() {
+		if pv := recover(); pv != nil {
+			res = hookResult{pv: pv, stack: string(debug.Stack())}
+		}
+	}()
+	switch j.op {
+	case opStopProcess:
+		res.err = h.StopProcess.StopProcess(ctx, j.a)
+	case opQuarantine:
+		res.id, res.err = h.Quarantine.Quarantine(ctx, j.a)
+	case opRestore:
+		res.err = h.Restore.Restore(ctx, j.qid, j.a)
+	case opNotify:
+		res.err = h.Notify.Notify(ctx, j.rec)
+	}
+	return res
+}
+
+// abandonedError is the result of a hook call that did not return within
+// its timeout and grace.
+func (e *Engine) abandonedError(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return timeoutError{fmt.Errorf("hook did not return within %s and %s of grace: abandoned, outcome unknown", e.limits.ActionTimeout, e.limits.HookGrace)}
+}
+
+// watch runs s on a runner and watches its hook calls until it is done,
+// or until it abandons a call (and the runner with it). A call is given
+// its timeout; when it runs out, or the context the call was made with
+// ends, the call's context is cancelled and the call given the grace.
+func (e *Engine) watch(s *session) (abandoned bool) {
+	r := e.runners.start(s)
+	t := s.timer
+	t.Reset(e.limits.ActionTimeout)
+	ctxDone := s.ctx.Done()
+	var grace uint64 // the call in its grace, 0 for none
+	for {
+		fromTimer := false
+		select {
+		case <-s.done:
+			t.Stop()
+			e.runners.put(r)
+			return false
+		case <-ctxDone:
+			ctxDone = nil
+		case <-t.C:
+			fromTimer = true
+		}
+		// After the context ends, a call made with it does not wake the
+		// caller: look at the runner again after each grace.
+		next := e.limits.ActionTimeout
+		if ctxDone == nil && s.ctx.Done() != nil {
+			next = min(next, e.limits.HookGrace)
+		}
+		now := time.Now()
+		s.mu.Lock()
+		switch {
+		case !s.calling:
+			grace = 0
+			t.Reset(next)
+		case grace == s.seq:
+			if fromTimer {
+				// The grace is over: the runner is left to the call.
+				s.abandoned = true
+				s.mu.Unlock()
+				e.runners.wg.Done()
+				return true
+			}
+		case s.hctx.parent.Err() != nil || !now.Before(s.deadline):
+			// A hook that honours its context returns at once; its
+			// result is recorded as it is, a late success included.
+			s.hctx.cancel(context.DeadlineExceeded)
+			grace = s.seq
+			t.Reset(e.limits.HookGrace)
+		default:
+			t.Reset(min(next, s.deadline.Sub(now)))
+		}
+		s.mu.Unlock()
+	}
+}
+
+// superviseHandling runs a handling (sessionHandle or sessionRun) and
+// returns its record, carrying on after an abandoned call.
+func (e *Engine) superviseHandling(s *session) (Record, error) {
+	for {
+		if !e.watch(s) {
+			out, err, pv := s.out, s.err, s.pv
+			e.runners.release(s)
+			if pv != nil {
+				panic(pv)
+			}
+			return out, err
+		}
+		// The runner is stuck in a hook call and has left s: carry on
+		// from the record as that call found it.
+		ctx, storeCtx, rec, site := s.ctx, s.storeCtx, s.rec, s.site
+		res := hookResult{err: e.abandonedError(s.hctx.parent)}
+		if site.notify {
+			// The record was stored before the Notifier was called.
+			e.notified(rec, res)
+			return rec, nil
+		}
+		e.settle(ctx, &rec.Actions[site.action], res)
+		rec.Actions[site.action].Finished = e.clock.Now()
+		if !e.volatile && site.action < len(rec.Actions)-1 {
+			// As run does after each action but the last.
+			if err := e.put(storeCtx, &rec); err != nil {
+				return Record{}, err
+			}
+		}
+		s = e.runners.session()
+		s.e, s.kind, s.ctx, s.storeCtx, s.rec = e, sessionRun, ctx, storeCtx, rec
+	}
+}
+
+// callOnce makes one hook call on a runner, outside a handling.
+func (e *Engine) callOnce(ctx context.Context, j hookJob) hookResult {
+	s := e.runners.session()
+	s.e, s.kind, s.ctx, s.job = e, sessionCall, ctx, j
+	if e.watch(s) {
+		return hookResult{err: e.abandonedError(ctx)}
+	}
+	res, pv := s.res, s.pv
+	e.runners.release(s)
+	if pv != nil {
+		panic(pv)
+	}
+	return res
+}
+
+// hookContext is the context of one hook call: its parent's, with the
+// call's deadline. It makes a channel (and the contexts and timer behind
+// it) only when the hook asks for Done, so that a hook that never does
+// costs no more than this struct.
+type hookContext struct {
+	parent   context.Context
+	deadline time.Time
+
+	mu    sync.Mutex
+	err   error           // set when the call ends
+	inner context.Context // made by the first Done, Value or AfterFunc
+	end   func(error)     // cancels inner
+}
+
+// Deadline returns the call's deadline, or the parent's if earlier.
+func (c *hookContext) Deadline() (time.Time, bool) {
+	if d, ok := c.parent.Deadline(); ok && d.Before(c.deadline) {
+		return d, true
+	}
+	return c.deadline, true
+}
+
+// Done returns a channel closed when the call ends: at its deadline, when
+// the engine cancels it, or when its parent is done.
+func (c *hookContext) Done() <-chan struct{} { return c.real().Done() }
+
+// Err returns nil until the call ends, then why.
+func (c *hookContext) Err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.err == nil {
+		if err := c.parent.Err(); err != nil {
+			c.endLocked(err)
+		} else if !time.Now().Before(c.deadline) {
+			c.endLocked(context.DeadlineExceeded)
+		}
+	}
+	return c.err
+}
+
+// Value returns the parent's value for key. Once the real context exists
+// it answers, so that [context.Cause] sees the call's own cancellation.
+func (c *hookContext) Value(key any) any {
+	c.mu.Lock()
+	inner := c.inner
+	c.mu.Unlock()
+	if inner != nil {
+		return inner.Value(key)
+	}
+	return c.parent.Value(key)
+}
+
+// AfterFunc arranges for f to run when the call ends, as
+// [context.AfterFunc] does; contexts derived from this one use it.
+func (c *hookContext) AfterFunc(f func()) func() bool { return context.AfterFunc(c.real(), f) }
+
+// real returns the real context behind Done, making it on first use.
+func (c *hookContext) real() context.Context {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.inner == nil {
+		withCause, cancel := context.WithCancelCause(c.parent)
+		inner, stop := context.WithDeadline(withCause, c.deadline)
+		c.inner, c.end = inner, func(err error) { cancel(err); stop() }
+		if c.err != nil {
+			c.end(c.err)
+		}
+	}
+	return c.inner
+}
+
+// cancel ends the call with err, unless it has ended already; a parent
+// that is done gives its own error instead.
+func (c *hookContext) cancel(err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.err != nil {
+		return
+	}
+	if perr := c.parent.Err(); perr != nil {
+		err = perr
+	}
+	c.endLocked(err)
+}
+
+func (c *hookContext) endLocked(err error) {
+	c.err = err
+	if c.inner != nil {
+		c.end(err)
+	}
+}

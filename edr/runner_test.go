@@ -1,0 +1,364 @@
+package edr
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/blockmode/blockmode/remediate"
+)
+
+// durableStore is a MemStore that does not say it is volatile, as a
+// durable store does not, and keeps every write.
+type durableStore struct {
+	mem    MemStore
+	mu     sync.Mutex
+	writes []Record
+}
+
+func (s *durableStore) Put(ctx context.Context, r Record) error {
+	if err := s.mem.Put(ctx, r); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.writes = append(s.writes, r.Clone())
+	return nil
+}
+
+func (s *durableStore) Get(ctx context.Context, id string) (Record, error) {
+	return s.mem.Get(ctx, id)
+}
+
+func (s *durableStore) Writes() []Record {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Record(nil), s.writes...)
+}
+
+// storeCheckingHost checks, at each hook call, what the store holds.
+type storeCheckingHost struct {
+	store Store
+	mu    sync.Mutex
+	seen  []Record // the stored record at each call
+}
+
+func (h *storeCheckingHost) look(ctx context.Context, id string) {
+	rec, err := h.store.Get(ctx, id)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if err == nil {
+		h.seen = append(h.seen, rec)
+	} else {
+		h.seen = append(h.seen, Record{})
+	}
+}
+
+func (h *storeCheckingHost) StopProcess(ctx context.Context, a remediate.Action) error {
+	h.look(ctx, a.DetectionID)
+	return nil
+}
+
+func (h *storeCheckingHost) Quarantine(ctx context.Context, a remediate.Action) (string, error) {
+	h.look(ctx, a.DetectionID)
+	return "q-" + a.Path, nil
+}
+
+func TestEngineRecordWrites(t *testing.T) {
+	ctx := context.Background()
+	t.Run("a durable store gets the record after each action, so no finished action runs twice after a crash", func(t *testing.T) {
+		store := new(durableStore)
+		h := &storeCheckingHost{store: store}
+		e := newTestEngine(t, &recHost{}, func(c *Config) { c.Store = store; c.Hooks = Hooks{StopProcess: h, Quarantine: h} })
+		rec, err := e.Handle(ctx, edrDetection("w1"))
+		require.NoError(t, err)
+		require.Equal(t, Blocked, rec.Status)
+		writes := store.Writes()
+		require.Len(t, writes, 4, "ahead, after the first and second of three actions, at the end")
+		for i, w := range writes {
+			assert.Equal(t, i+1, w.Revision)
+		}
+		assert.Equal(t, []ActionResult{Pending, Pending, Pending}, actionResults(writes[0]))
+		assert.Equal(t, []ActionResult{Succeeded, Pending, Pending}, actionResults(writes[1]))
+		assert.Equal(t, []ActionResult{Succeeded, Succeeded, Pending}, actionResults(writes[2]))
+		assert.Equal(t, Blocked, writes[3].Status)
+		require.Len(t, h.seen, 3)
+		for i, seen := range h.seen {
+			assert.Equal(t, InProgress, seen.Status, "call %d: the record is written ahead", i)
+			assert.Equal(t, actionResults(writes[i]), actionResults(seen), "call %d: every earlier action's result is stored", i)
+		}
+	})
+	t.Run("a volatile store gets the record ahead of the first action and at the end", func(t *testing.T) {
+		store := new(MemStore)
+		h := &storeCheckingHost{store: store}
+		e := newTestEngine(t, &recHost{}, func(c *Config) { c.Store = store; c.Hooks = Hooks{StopProcess: h, Quarantine: h} })
+		rec, err := e.Handle(ctx, edrDetection("w2"))
+		require.NoError(t, err)
+		require.Equal(t, Blocked, rec.Status)
+		assert.Equal(t, 2, rec.Revision)
+		require.Len(t, h.seen, 3)
+		for i, seen := range h.seen {
+			assert.Equal(t, InProgress, seen.Status, "call %d: the record is written ahead", i)
+			assert.Equal(t, 1, seen.Revision)
+		}
+	})
+}
+
+func actionResults(r Record) []ActionResult {
+	out := make([]ActionResult, len(r.Actions))
+	for i, a := range r.Actions {
+		out[i] = a.Result
+	}
+	return out
+}
+
+// funcHost runs a function for each hook call.
+type funcHost func(ctx context.Context) error
+
+func (f funcHost) StopProcess(ctx context.Context, _ remediate.Action) error { return f(ctx) }
+func (f funcHost) Quarantine(ctx context.Context, a remediate.Action) (string, error) {
+	if err := f(ctx); err != nil {
+		return "", err
+	}
+	return "q-" + a.Path, nil
+}
+
+func TestEngineHookCalls(t *testing.T) {
+	ctx := context.Background()
+	t.Run("a hook that ignores its context is abandoned after the timeout and the grace", func(t *testing.T) {
+		release := make(chan struct{})
+		var entered atomic.Int32
+		h := funcHost(func(context.Context) error { entered.Add(1); <-release; return nil })
+		e := newTestEngine(t, &recHost{}, func(c *Config) {
+			c.Hooks = Hooks{StopProcess: h, Quarantine: h}
+			c.Limits.ActionTimeout, c.Limits.HookGrace = 20*time.Millisecond, 20*time.Millisecond
+		})
+		start := time.Now()
+		rec, err := e.Handle(ctx, edrDetection("h1"))
+		require.NoError(t, err)
+		assert.Less(t, time.Since(start), 5*time.Second)
+		assert.Equal(t, Failed, rec.Status)
+		for _, a := range rec.Actions[:1] {
+			assert.Equal(t, ActionFailed, a.Result)
+			assert.Contains(t, a.Error, "abandoned, outcome unknown")
+		}
+		assert.Equal(t, []ActionResult{ActionFailed, Skipped, ActionFailed}, actionResults(rec))
+		assert.Equal(t, int32(2), entered.Load(), "each call runs on a runner of its own")
+		close(release)
+		require.NoError(t, e.Close(ctx))
+	})
+	t.Run("the hook's context carries the deadline and the caller's values, and ends at the timeout", func(t *testing.T) {
+		type key struct{}
+		var got struct {
+			sync.Mutex
+			deadline  time.Duration
+			value     any
+			err, late error
+			cause     error
+		}
+		h := funcHost(func(ctx context.Context) error {
+			got.Lock()
+			defer got.Unlock()
+			d, _ := ctx.Deadline()
+			got.deadline = time.Until(d)
+			got.value = ctx.Value(key{})
+			got.err = ctx.Err()
+			child, cancel := context.WithCancel(ctx)
+			defer cancel()
+			<-child.Done()
+			got.late, got.cause = ctx.Err(), context.Cause(child)
+			return ctx.Err()
+		})
+		e := newTestEngine(t, &recHost{}, func(c *Config) {
+			c.Hooks = Hooks{StopProcess: h}
+			c.Limits.ActionTimeout = 50 * time.Millisecond
+		})
+		rec, err := e.Handle(context.WithValue(ctx, key{}, "v"), edrDetection("h2"))
+		require.NoError(t, err)
+		assert.Equal(t, ActionFailed, rec.Actions[0].Result)
+		assert.Contains(t, rec.Actions[0].Error, "did not finish within 50ms")
+		got.Lock()
+		defer got.Unlock()
+		assert.InDelta(t, 50*time.Millisecond, got.deadline, float64(40*time.Millisecond))
+		assert.Equal(t, "v", got.value)
+		assert.NoError(t, got.err)
+		assert.ErrorIs(t, got.late, context.DeadlineExceeded)
+		assert.ErrorIs(t, got.cause, context.DeadlineExceeded)
+	})
+	t.Run("the caller's cancellation reaches the hook's context", func(t *testing.T) {
+		h := funcHost(func(ctx context.Context) error { <-ctx.Done(); return ctx.Err() })
+		e := newTestEngine(t, &recHost{}, func(c *Config) {
+			c.Hooks = Hooks{StopProcess: h, Quarantine: h}
+			c.Limits.ActionTimeout = time.Minute
+		})
+		cctx, cancel := context.WithCancel(ctx)
+		time.AfterFunc(20*time.Millisecond, cancel)
+		rec, err := e.Handle(cctx, edrDetection("h3"))
+		require.NoError(t, err)
+		assert.Equal(t, []ActionResult{Cancelled, Cancelled, Cancelled}, actionResults(rec))
+		assert.Equal(t, context.Canceled.Error(), rec.Actions[0].Error)
+	})
+	t.Run("close with a deadline cancels a hook called through Handle with a context that never ends", func(t *testing.T) {
+		h := funcHost(func(ctx context.Context) error { <-ctx.Done(); return ctx.Err() })
+		e := newTestEngine(t, &recHost{}, func(c *Config) {
+			c.Hooks = Hooks{StopProcess: h, Quarantine: h}
+			c.Limits.ActionTimeout = time.Minute
+		})
+		done := make(chan Record, 1)
+		go func() {
+			rec, err := e.Handle(ctx, edrDetection("h4"))
+			assert.NoError(t, err)
+			done <- rec
+		}()
+		time.Sleep(20 * time.Millisecond)
+		cctx, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+		defer cancel()
+		assert.ErrorIs(t, e.Close(cctx), context.DeadlineExceeded)
+		rec := <-done
+		assert.Equal(t, []ActionResult{Cancelled, Cancelled, Cancelled}, actionResults(rec))
+	})
+	t.Run("runners are reused, and Close stops them", func(t *testing.T) {
+		before := runtime.NumGoroutine()
+		e := newTestEngine(t, &recHost{}, nil)
+		for range 50 {
+			_, err := e.Handle(ctx, edrDetection("r"+time.Now().String()))
+			require.NoError(t, err)
+		}
+		assert.LessOrEqual(t, runtime.NumGoroutine()-before, 2+2+1, "the workers, one runner or two, and no more")
+		require.NoError(t, e.Close(ctx))
+		for deadline := time.Now().Add(time.Second); runtime.NumGoroutine() > before && time.Now().Before(deadline); {
+			time.Sleep(time.Millisecond)
+		}
+		assert.LessOrEqual(t, runtime.NumGoroutine(), before, "no goroutine left after Close")
+	})
+	t.Run("a panic in a hook is recorded and the runner goes on", func(t *testing.T) {
+		var n atomic.Int32
+		h := funcHost(func(context.Context) error {
+			if n.Add(1) == 1 {
+				panic(errors.New("boom"))
+			}
+			return nil
+		})
+		e := newTestEngine(t, &recHost{}, func(c *Config) { c.Hooks = Hooks{StopProcess: h, Quarantine: h} })
+		rec, err := e.Handle(ctx, edrDetection("p1"))
+		require.NoError(t, err)
+		assert.Equal(t, "boom", rec.Actions[0].Panic)
+		assert.Contains(t, rec.Actions[0].Stack, "funcHost")
+		assert.Equal(t, PartiallyRemediated, rec.Status)
+		rec, err = e.Handle(ctx, edrDetection("p2"))
+		require.NoError(t, err)
+		assert.Equal(t, Blocked, rec.Status)
+	})
+	t.Run("an abandoned action is written before the rest of the actions run, in a durable store", func(t *testing.T) {
+		release := make(chan struct{})
+		defer close(release)
+		store := new(durableStore)
+		var calls atomic.Int32
+		h := funcHost(func(context.Context) error {
+			if calls.Add(1) == 1 {
+				<-release // the stop hangs, ignoring its context
+			}
+			return nil
+		})
+		e := newTestEngine(t, &recHost{}, func(c *Config) {
+			c.Store = store
+			c.Hooks = Hooks{StopProcess: h, Quarantine: h}
+			c.Limits.ActionTimeout, c.Limits.HookGrace = 20*time.Millisecond, 20*time.Millisecond
+		})
+		det := edrDetection("a1")
+		det.Evidence = det.Evidence[:1] // a process: stop it, quarantine its image
+		rec, err := e.Handle(ctx, det)
+		require.NoError(t, err)
+		assert.Equal(t, []ActionResult{ActionFailed, Skipped}, actionResults(rec))
+		assert.Contains(t, rec.Actions[0].Error, "abandoned, outcome unknown")
+		assert.False(t, rec.Actions[0].Finished.IsZero())
+		writes := store.Writes()
+		require.Len(t, writes, 3, "ahead, after the abandoned stop, at the end")
+		assert.Equal(t, []ActionResult{ActionFailed, Pending}, actionResults(writes[1]))
+		assert.Equal(t, rec, writes[2])
+	})
+	t.Run("a notifier that ignores its context is abandoned, and the record stands", func(t *testing.T) {
+		release := make(chan struct{})
+		defer close(release)
+		h := &recHost{}
+		n := notifyFunc(func(context.Context, Record) error { <-release; return nil })
+		e := newTestEngine(t, h, func(c *Config) {
+			c.Hooks.Notify = n
+			c.Limits.ActionTimeout, c.Limits.HookGrace = 20*time.Millisecond, 20*time.Millisecond
+		})
+		rec, err := e.Handle(ctx, edrDetection("n1"))
+		require.NoError(t, err)
+		assert.Equal(t, Blocked, rec.Status)
+		stored, err := e.Store().Get(ctx, "n1")
+		require.NoError(t, err)
+		assert.Equal(t, rec, stored)
+	})
+	t.Run("a hook that ignores a cancelled context is abandoned after the grace, and the rest is cancelled", func(t *testing.T) {
+		release := make(chan struct{})
+		defer close(release)
+		h := funcHost(func(context.Context) error { <-release; return nil })
+		e := newTestEngine(t, &recHost{}, func(c *Config) {
+			c.Hooks = Hooks{StopProcess: h, Quarantine: h}
+			c.Limits.ActionTimeout, c.Limits.HookGrace = time.Minute, 20*time.Millisecond
+		})
+		cctx, cancel := context.WithCancel(ctx)
+		time.AfterFunc(20*time.Millisecond, cancel)
+		start := time.Now()
+		rec, err := e.Handle(cctx, edrDetection("c1"))
+		require.NoError(t, err)
+		assert.Less(t, time.Since(start), 10*time.Second)
+		assert.Equal(t, []ActionResult{Cancelled, Cancelled, Cancelled}, actionResults(rec))
+		assert.Equal(t, Failed, rec.Status)
+	})
+	t.Run("a hook's context ends when its call returns", func(t *testing.T) {
+		kept := make(chan context.Context, 3)
+		h := funcHost(func(ctx context.Context) error { kept <- ctx; return nil })
+		e := newTestEngine(t, &recHost{}, func(c *Config) { c.Hooks = Hooks{StopProcess: h, Quarantine: h} })
+		_, err := e.Handle(ctx, edrDetection("k1"))
+		require.NoError(t, err)
+		require.Len(t, kept, 3)
+		for range 3 {
+			c := <-kept
+			assert.ErrorIs(t, c.Err(), context.Canceled)
+			select {
+			case <-c.Done():
+			default:
+				t.Error("the context of a finished call is not done")
+			}
+		}
+	})
+	t.Run("a panic outside the hooks reaches the caller, and the engine goes on", func(t *testing.T) {
+		store := &panicStore{}
+		e := newTestEngine(t, &recHost{}, func(c *Config) { c.Store = store })
+		store.panicking.Store(true)
+		assert.PanicsWithValue(t, "store exploded", func() { _, _ = e.Handle(ctx, edrDetection("s1")) })
+		store.panicking.Store(false)
+		rec, err := e.Handle(ctx, edrDetection("s2"))
+		require.NoError(t, err)
+		assert.Equal(t, Blocked, rec.Status)
+	})
+}
+
+type notifyFunc func(context.Context, Record) error
+
+func (f notifyFunc) Notify(ctx context.Context, r Record) error { return f(ctx, r) }
+
+// panicStore is a MemStore whose Get can be made to panic.
+type panicStore struct {
+	MemStore
+	panicking atomic.Bool
+}
+
+func (s *panicStore) Get(ctx context.Context, id string) (Record, error) {
+	if s.panicking.Load() {
+		panic("store exploded")
+	}
+	return s.MemStore.Get(ctx, id)
+}
