@@ -118,7 +118,9 @@ func (r ActionResult) String() string {
 }
 
 // MarshalText implements [encoding.TextMarshaler].
-func (r ActionResult) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
+func (r ActionResult) MarshalText() ([]byte, error) {
+	return enum.Text(r, "edr: action result", actionResultNames[:])
+}
 
 // UnmarshalText implements [encoding.TextUnmarshaler].
 func (r *ActionResult) UnmarshalText(b []byte) error {

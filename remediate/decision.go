@@ -36,7 +36,9 @@ func (v Verdict) String() string {
 }
 
 // MarshalText implements [encoding.TextMarshaler].
-func (v Verdict) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
+func (v Verdict) MarshalText() ([]byte, error) {
+	return enum.Text(v, "remediate: verdict", verdictNames[:])
+}
 
 // ActionKind is a remediation action.
 type ActionKind uint8
@@ -58,7 +60,9 @@ func (k ActionKind) String() string {
 }
 
 // MarshalText implements [encoding.TextMarshaler].
-func (k ActionKind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
+func (k ActionKind) MarshalText() ([]byte, error) {
+	return enum.Text(k, "remediate: action kind", actionNames[:])
+}
 
 // Action is one step of a remediation plan.
 type Action struct {
@@ -125,7 +129,9 @@ func (o ItemOutcome) String() string {
 }
 
 // MarshalText implements [encoding.TextMarshaler].
-func (o ItemOutcome) MarshalText() ([]byte, error) { return []byte(o.String()), nil }
+func (o ItemOutcome) MarshalText() ([]byte, error) {
+	return enum.Text(o, "remediate: item outcome", itemOutcomeNames[:])
+}
 
 // Item is the decision for one evidence item.
 type Item struct {

@@ -17,6 +17,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/blockmode/blockmode/edr"
+	"github.com/blockmode/blockmode/remediate"
 )
 
 var ctx = context.Background()
@@ -79,6 +80,15 @@ func TestPutRejects(t *testing.T) {
 	noStatus := r
 	noStatus.Status = 0
 	assert.ErrorContains(t, s.Put(ctx, noStatus), "invalid record status")
+
+	// A record that could not be read back is refused, not stored to
+	// break every later query over it.
+	noDecision := r
+	noDecision.Decision = remediate.Decision{}
+	assert.ErrorContains(t, s.Put(ctx, noDecision), "invalid remediate: verdict 0")
+	badAction := r.Clone()
+	badAction.Actions = append(badAction.Actions, edr.ActionRecord{Result: edr.ActionResult(42)})
+	assert.ErrorContains(t, s.Put(ctx, badAction), "invalid")
 
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()

@@ -5,7 +5,10 @@
 // API.
 package enum
 
-import "strconv"
+import (
+	"fmt"
+	"strconv"
+)
 
 // Name returns names[v], or "typ(v)" when v has no name: out of the
 // table, or an empty entry (used for a zero value that is not a value).
@@ -25,4 +28,14 @@ func Parse[E ~uint8](text string, names []string) (E, bool) {
 		}
 	}
 	return 0, false
+}
+
+// Text returns names[v] for a MarshalText method, and an error when v has
+// no name: text that UnmarshalText would refuse is never written, so that
+// a value that cannot be read back is caught where it is written.
+func Text[E ~uint8](v E, typ string, names []string) ([]byte, error) {
+	if int(v) < len(names) && names[v] != "" {
+		return []byte(names[v]), nil
+	}
+	return nil, fmt.Errorf("invalid %s %d", typ, uint8(v))
 }

@@ -26,3 +26,19 @@ func TestParse(t *testing.T) {
 		}
 	}
 }
+
+// TestText: every name is written, and a value without one is an error,
+// never text that Parse would refuse.
+func TestText(t *testing.T) {
+	for v := range 256 {
+		b, err := Text(color(v), "color", colorNames)
+		name := Name(color(v), "color", colorNames)
+		if _, ok := Parse[color](name, colorNames); ok {
+			if err != nil || string(b) != name {
+				t.Errorf("Text(%d) = %q, %v; want %q", v, b, err, name)
+			}
+		} else if err == nil {
+			t.Errorf("Text(%d) = %q, want an error", v, b)
+		}
+	}
+}
