@@ -438,3 +438,57 @@ func TestCloseTwiceWaitsBoth(t *testing.T) {
 	_, err := e.Recover(context.Background())
 	assert.ErrorIs(t, err, ErrClosed)
 }
+
+// TestMemStoreLimit: a bounded memory store drops its oldest finished
+// records, never one in progress, and counts a record once however often
+// it is written.
+func TestMemStoreLimit(t *testing.T) {
+	ctx := context.Background()
+	s := &MemStore{Limit: 3}
+	put := func(id string, st RecordStatus) {
+		t.Helper()
+		require.NoError(t, s.Put(ctx, Record{ID: id, Status: st, Received: at(0)}))
+	}
+	put("pending", InProgress)
+	for i := range 5 {
+		put(fmt.Sprintf("r%d", i), Blocked)
+		put(fmt.Sprintf("r%d", i), Blocked) // a second write of the same record
+	}
+	assert.Equal(t, 3, s.Len())
+	for _, id := range []string{"pending", "r3", "r4"} {
+		_, err := s.Get(ctx, id)
+		assert.NoError(t, err, id)
+	}
+	for _, id := range []string{"r0", "r1", "r2"} {
+		_, err := s.Get(ctx, id)
+		assert.ErrorIs(t, err, ErrNotFound, id)
+	}
+	// Once finished, the oldest record goes first.
+	put("pending", Blocked)
+	put("r5", Blocked)
+	_, err := s.Get(ctx, "pending")
+	assert.ErrorIs(t, err, ErrNotFound)
+	assert.Equal(t, 3, s.Len())
+
+	// Every record in progress: none is dropped, and Put still returns.
+	all := &MemStore{Limit: 2}
+	for i := range 4 {
+		require.NoError(t, all.Put(ctx, Record{ID: fmt.Sprint(i), Status: InProgress}))
+	}
+	assert.Equal(t, 4, all.Len())
+}
+
+// TestEngineOnABoundedMemStore: the engine on a bounded memory store keeps
+// the limit over many detections, and each is handled once.
+func TestEngineOnABoundedMemStore(t *testing.T) {
+	h := &recHost{}
+	store := &MemStore{Limit: 50}
+	e := newTestEngine(t, h, func(c *Config) { c.Store = store })
+	for i := range 500 {
+		rec, err := e.Handle(context.Background(), edrDetection(fmt.Sprintf("b-%d", i)))
+		require.NoError(t, err)
+		require.Equal(t, Blocked, rec.Status)
+	}
+	assert.Equal(t, 50, store.Len())
+	assert.Len(t, h.Calls(), 3*500)
+}

@@ -112,11 +112,24 @@ func Less(a, b Record) bool {
 // DefaultLimit is the page size of a Query without a Limit.
 const DefaultLimit = 100
 
-// MemStore is an in-memory action history. The zero value is ready to use.
-// It is safe for concurrent use. Records are copied in and out.
+// MemStore is an in-memory action history. The zero value is ready to use
+// and keeps every record. It is safe for concurrent use. Records are copied
+// in and out.
 type MemStore struct {
+	// Limit, if positive, bounds the records kept, for an agent that runs
+	// for months on the memory store: a Put of a new record beyond the
+	// limit drops the oldest finished records (in the order they were
+	// first stored). Records in progress are never dropped. A dropped
+	// record is gone: Get says ErrNotFound, and a detection handed to the
+	// engine again after its record was dropped is handled again. Ship
+	// records elsewhere with a Notifier to keep them. Set Limit before
+	// the first Put.
+	Limit int
+
 	mu      sync.RWMutex
 	records map[string]Record
+	order   []string // ids in first-Put order, from head on; kept when Limit > 0
+	head    int
 }
 
 // Put stores r.
@@ -132,7 +145,8 @@ func (s *MemStore) Put(ctx context.Context, r Record) error {
 	if s.records == nil {
 		s.records = make(map[string]Record)
 	}
-	if old, ok := s.records[r.ID]; ok && len(old.Actions) == len(r.Actions) {
+	old, ok := s.records[r.ID]
+	if ok && len(old.Actions) == len(r.Actions) {
 		// The stored Actions are the store's own (Get and Query hand out
 		// copies): a new version of the record reuses them.
 		copy(old.Actions, r.Actions)
@@ -141,7 +155,32 @@ func (s *MemStore) Put(ctx context.Context, r Record) error {
 		r = r.Clone()
 	}
 	s.records[r.ID] = r
+	if !ok && s.Limit > 0 {
+		s.order = append(s.order, r.ID)
+		s.evict()
+	}
 	return nil
+}
+
+// evict drops the oldest finished records while there are more than
+// Limit; a record in progress goes to the back of the line.
+func (s *MemStore) evict() {
+	for tries := len(s.order) - s.head; len(s.records) > s.Limit && tries > 0; tries-- {
+		id := s.order[s.head]
+		s.order[s.head] = ""
+		s.head++
+		if rec, ok := s.records[id]; ok {
+			if rec.Status.Terminal() {
+				delete(s.records, id)
+			} else {
+				s.order = append(s.order, id)
+			}
+		}
+	}
+	if s.head > len(s.order)/2 && s.head > 1024 {
+		s.order = append(s.order[:0], s.order[s.head:]...)
+		s.head = 0
+	}
 }
 
 // Volatile reports true: a MemStore's records die with the process.
