@@ -1,6 +1,7 @@
 package exclusions
 
 import (
+	"math/bits"
 	"strings"
 	"unicode/utf8"
 )
@@ -128,7 +129,7 @@ func (c Canonical) String() string {
 // ASCII.
 func Canonicalize(path string, src Provenance) (Canonical, error) {
 	var c Canonical
-	err := canonicalizeInto(&c, path, src, false)
+	err := canonicalizeInto(&c, path, src, false, nil)
 	return c, err
 }
 
@@ -136,22 +137,32 @@ func Canonicalize(path string, src Provenance) (Canonical, error) {
 // short names are taken as long names (the host resolved them).
 func canonicalize(s string, src Provenance, longNames bool) (Canonical, error) {
 	var c Canonical
-	err := canonicalizeInto(&c, s, src, longNames)
+	err := canonicalizeInto(&c, s, src, longNames, nil)
 	return c, err
 }
 
 // canonicalizeInto is canonicalize writing into *c (zero on error), which
-// saves copying the result on the hot path.
-func canonicalizeInto(c *Canonical, s string, src Provenance, longNames bool) error {
-	if canonicalFast(c, s, src, longNames) {
+// saves copying the result on the hot path. If ends is not nil, it also
+// records the segment ends of c there.
+func canonicalizeInto(c *Canonical, s string, src Provenance, longNames bool, ends *segEnds) error {
+	if canonicalFast(c, s, src, longNames, ends) {
 		return nil
 	}
+	return canonicalSlowInto(c, s, src, longNames, ends)
+}
+
+// canonicalSlowInto is canonicalizeInto for a path canonicalFast did not
+// take.
+func canonicalSlowInto(c *Canonical, s string, src Provenance, longNames bool, ends *segEnds) error {
 	slow, err := canonicalSlow(s, src, longNames)
 	if err != nil {
 		*c = Canonical{}
 		return &PathError{Path: s, Err: err}
 	}
 	*c = slow
+	if ends != nil {
+		ends.scan(c)
+	}
 	return nil
 }
 
@@ -240,13 +251,25 @@ var fastClass = func() (t [256]uint8) {
 	return t
 }()
 
+// Bits of canonicalFast's edges: a name that starts with a dot (or, for a
+// typed path, a space), ends in a dot or a space, or holds a '~'.
+const (
+	edgeDot   = 1
+	edgeSpace = 2
+	edgeTilde = 4
+)
+
+// edgeClass gives the edge bit of the first or last byte of a name.
+var edgeClass = [256]uint8{'.': edgeDot, ' ': edgeSpace}
+
 // canonicalFast handles the common case without allocating: an ASCII path
 // "X:\\a\\b\\c" that is already canonical, optionally followed by a stream. It
 // reports false whenever anything needs more care, and canonicalSlow then
 // gives the same answer as this function would have.
 //
-// It writes into *out only when it succeeds.
-func canonicalFast(out *Canonical, s string, src Provenance, longNames bool) bool {
+// It writes into *out only when it succeeds. If ends is not nil, it also
+// records there where the segments of out.Path end (see [segEnds]).
+func canonicalFast(out *Canonical, s string, src Provenance, longNames bool, ends *segEnds) bool {
 	if len(s) < 3 || len(s) > maxPath || !isLetter(s[0]) || s[1] != ':' || s[2] != '\\' {
 		return false
 	}
@@ -254,79 +277,140 @@ func canonicalFast(out *Canonical, s string, src Provenance, longNames bool) boo
 		*out = Canonical{Path: s, Source: src, rootLen: 2}
 		return true
 	}
-	var c Canonical
-	c.doubt = -1
+	first := uint8(edgeDot) // the edge bits that count at the start of a name
+	if src == Typed {
+		first |= edgeSpace
+	}
+	var edges uint8
 	start, colon, seg := 3, -1, 0
-	tilde := false
-	for i := 3; i < len(s); i++ {
-		for i < len(s)-1 && fastClass[s[i]] == clsPlain {
-			i++
+	// Eight bytes at a time: special8 flags every byte that is not plain
+	// (and a few that are), and only those are looked at, in order. The
+	// loop makes no call, so that its variables stay in registers; the
+	// folder names are checked after it if edges says one needs a closer
+	// look.
+	for i := 3; i < len(s); i += 8 {
+		var m uint64
+		switch {
+		case i+8 <= len(s):
+			m = special8(load8(s, i))
+		case len(s) >= 8:
+			// The last bytes: read the last eight, and drop the flags of
+			// those already looked at (which, being looked at, are ASCII
+			// and not control characters: a borrow from them can only
+			// flag more bytes above).
+			k := len(s) - 8
+			m = special8(load8(s, k)) &^ (1<<(8*uint(i-k)) - 1)
+			i = k
+		default:
+			m = special8(tail8(s, i)) & (1<<(8*uint(len(s)-i)) - 1)
 		}
-		switch fastClass[s[i]] {
-		case clsPlain:
-		case clsSep:
-			if colon >= 0 || i == start {
+		for ; m != 0; m &= m - 1 {
+			p := i + bits.TrailingZeros64(m)>>3
+			switch fastClass[s[p]] {
+			case clsPlain: // one of the few plain bytes special8 flags
+			case clsSep:
+				if p == start {
+					return false // an empty name
+				}
+				edges |= edgeClass[s[start]]&first | edgeClass[s[p-1]]
+				if ends != nil && seg < len(ends) {
+					ends[seg] = int32(p)
+				}
+				seg++
+				start = p + 1
+			case clsColon:
+				if colon < 0 {
+					colon = p
+				}
+			case clsTilde:
+				edges |= edgeTilde
+			default:
 				return false
 			}
-			// The common case inline: no '~', no leading dot, no trailing
-			// dot or space.
-			if f, l := s[start], s[i-1]; tilde || f == '.' || l == '.' || l == ' ' || src == Typed && f == ' ' {
-				if !c.fastSegment(s[start:i], seg, false, tilde, src, longNames) {
-					return false
-				}
-			}
-			seg++
-			start, tilde = i+1, false
-		case clsColon:
-			if colon < 0 {
-				colon = i
-			}
-		case clsTilde:
-			tilde = true
-		default:
-			return false
 		}
+	}
+	if colon >= 0 && colon < start {
+		return false // a colon in a folder name
 	}
 	if src == Typed && dotty(s) { // Win32 would trim the end of the path
 		return false
 	}
+	var notes Notes
+	doubt := -1
+	tilde := edges&edgeTilde != 0 // fastSegment looks for short names only then
+	if edges != 0 {
+		// Check every folder name (those without edge bits pass).
+		d, pos := 0, 3
+		for end := pos; end < start; end++ {
+			if s[end] != '\\' {
+				continue
+			}
+			n, ok := fastSegment(s[pos:end], false, tilde, src, longNames)
+			if !ok {
+				return false
+			}
+			if n != 0 {
+				notes |= n
+				if doubt < 0 {
+					doubt = d
+				}
+			}
+			d++
+			pos = end + 1
+		}
+	}
 	stop := len(s)
+	var stream string
 	if colon >= 0 {
 		name, ok := splitStream(s[colon+1:])
 		if !ok {
 			return false
 		}
 		if name == "" {
-			c.Notes |= NoteDefaultStream
+			notes |= NoteDefaultStream
 		} else {
-			c.Notes |= NoteStream
+			notes |= NoteStream
 		}
-		c.Stream = name
+		stream = name
 		stop = colon
 	}
-	if !c.fastSegment(s[start:stop], seg, true, tilde, src, longNames) {
+	n, ok := fastSegment(s[start:stop], true, tilde, src, longNames)
+	if !ok {
 		return false
 	}
-	seg++
-	*out = Canonical{Path: s[:stop], Stream: c.Stream, Source: src, Notes: c.Notes, rootLen: 2, nseg: seg, doubt: c.doubt}
-	if out.doubt < 0 {
-		out.doubt = seg
+	if n != 0 {
+		notes |= n
+		if doubt < 0 {
+			doubt = seg
+		}
 	}
+	if ends != nil && seg < len(ends) {
+		ends[seg] = int32(stop)
+	}
+	seg++
+	if doubt < 0 {
+		doubt = seg
+	}
+	// Every field, one by one: copying a composite literal built on the
+	// stack would read back, in wide loads, words just written in narrow
+	// stores, which stalls.
+	out.Path, out.Stream, out.Source, out.Notes = s[:stop], stream, src, notes
+	out.rootLen, out.nseg, out.doubt = 2, seg, doubt
 	return true
 }
 
-// fastSegment checks one segment for canonicalFast and records its notes.
-// tilde says the segment holds a '~'.
-func (c *Canonical) fastSegment(seg string, index int, last, tilde bool, src Provenance, longNames bool) bool {
+// fastSegment checks one segment for canonicalFast and returns its notes.
+// tilde says the segment may hold a '~'.
+func fastSegment(seg string, last, tilde bool, src Provenance, longNames bool) (Notes, bool) {
 	if seg == "" {
-		return false
+		return 0, false
 	}
 	first, end := seg[0], seg[len(seg)-1]
 	if first == '.' && (len(seg) == 1 || len(seg) == 2 && end == '.') {
-		return false // "." or ".."
+		return 0, false // "." or ".."
 	}
 	if src == Typed && (!last && end == '.' || (first == '.' || first == ' ') && onlyDotsAndSpaces(seg)) {
-		return false // Win32 removes a trailing dot from a folder name
+		return 0, false // Win32 removes a trailing dot from a folder name
 	}
 	var n Notes
 	if end == '.' || end == ' ' {
@@ -335,13 +419,54 @@ func (c *Canonical) fastSegment(seg string, index int, last, tilde bool, src Pro
 	if tilde && !longNames && mayBeShortName(seg) {
 		n |= NoteShortName
 	}
-	if n != 0 {
-		c.Notes |= n
-		if c.doubt < 0 {
-			c.doubt = index
-		}
+	return n, true
+}
+
+// special8 flags, in their high bits, the bytes of x (eight bytes of a
+// path, the first in the low byte) that canonicalFast must look at: every
+// byte whose fastClass is not clsPlain, and also '^', ';' and '='. Each
+// test below flags every byte it looks for; a borrow or carry running
+// upwards can make it flag a plain byte above one it rightly flags, or
+// miss one above a byte >= 0x80, which canonicalFast rejects first.
+func special8(x uint64) uint64 {
+	m := x | (x - 0x20*ones8) // bytes >= 0x80 or < 0x20
+	t := (x ^ 0x5c*ones8) &^ (0x22 * ones8)
+	m |= (t - ones8) &^ t                           // '\', '^', '|', '~'
+	m |= (x + (0x80-':')*ones8) &^ (x + 0x40*ones8) // ':' to '?'
+	t = (x | 0x08*ones8) ^ 0x2a*ones8
+	m |= (t - ones8) &^ t // '"', '*'
+	t = x ^ '/'*ones8
+	m |= (t - ones8) &^ t
+	return m & high8
+}
+
+// tail8 returns the bytes of s from i on, for s shorter than eight bytes,
+// in the low bytes of a word whose other bytes are zero.
+func tail8(s string, i int) uint64 {
+	var x uint64
+	for k := len(s) - 1; k >= i; k-- {
+		x = x<<8 | uint64(s[k])
 	}
-	return true
+	return x
+}
+
+// maxEnds is the number of segments whose ends a segEnds records.
+const maxEnds = 16
+
+// segEnds holds, for the first maxEnds segments of a canonical path, the
+// index in Path where each ends (its separator, or len(Path) for the last
+// one), so that the matcher need not search the path again. Entries from
+// Canonical.nseg on are meaningless.
+type segEnds [maxEnds]int32
+
+// scan records the segment ends of c.
+func (e *segEnds) scan(c *Canonical) {
+	pos := c.rootLen + 1
+	for d := 0; d < c.nseg && d < len(e); d++ {
+		end := nextSeg(c.Path, pos)
+		e[d] = int32(end)
+		pos = end + 1
+	}
 }
 
 // splitStream parses what follows the first colon of the last segment:

@@ -2,6 +2,7 @@ package exclusions
 
 import (
 	"errors"
+	"math/bits"
 	"strings"
 	"testing"
 
@@ -245,12 +246,93 @@ func TestCanonicalFastAgreesWithSlow(t *testing.T) {
 		}
 		for _, src := range []Provenance{FileSystem, Typed} {
 			var fast Canonical
-			if !canonicalFast(&fast, p, src, false) {
+			var ends segEnds
+			if !canonicalFast(&fast, p, src, false, &ends) {
 				continue
 			}
 			slow, err := canonicalSlow(p, src, false)
 			require.NoError(t, err, p)
 			require.Equal(t, slow, fast, "%q %v", p, src)
+			checkEnds(t, &fast, &ends)
+		}
+	}
+}
+
+// checkEnds checks the segment ends recorded for c against splitting its
+// path.
+func checkEnds(t *testing.T, c *Canonical, ends *segEnds) {
+	t.Helper()
+	end := c.rootLen
+	for d := 0; d < c.nseg; d++ {
+		next := strings.IndexByte(c.Path[end+1:], '\\')
+		if next < 0 {
+			end = len(c.Path)
+		} else {
+			end += 1 + next
+		}
+		if d < len(ends) && int(ends[d]) != end {
+			t.Fatalf("%q: segment %d ends at %d, recorded %d", c.Path, d, end, ends[d])
+		}
+	}
+	if end != len(c.Path) && c.nseg > 0 {
+		t.Fatalf("%q: %d segments end at %d", c.Path, c.nseg, end)
+	}
+}
+
+// TestSegEnds checks the recorded segment ends on both paths of
+// canonicalizeInto, and beyond the ends recorded.
+func TestSegEnds(t *testing.T) {
+	deep := `C:` + strings.Repeat(`\ab`, maxEnds+3) + `\x.txt`
+	for _, p := range []string{
+		`C:\`, `C:\a`, `C:\ab\c`, `C:\Users\alice\AppData\Local\Temp\payload.exe`, `C:\x.txt:ads`,
+		`C:/a//b/./c/../d`, `\\server\share\dir\x.exe`, `\\?\C:\a\..\b`, `C:\Users\José\x`, deep, deep + `:s`,
+		`C:\PROGRA~1\x\y`, `C:\.git\x`, `C:\a.\b`,
+	} {
+		var c Canonical
+		var ends segEnds
+		require.NoError(t, canonicalizeInto(&c, p, FileSystem, false, &ends), p)
+		checkEnds(t, &c, &ends)
+	}
+}
+
+// TestSpecial8 checks special8 on every pair of bytes at every pair of
+// positions in a word of plain bytes: it flags every byte that is not
+// plain, up to the first one of 0x80 or above (where canonicalFast gives
+// up), and the lowest byte it flags is the first that is not plain or is
+// one of the few plain bytes it may flag.
+func TestSpecial8(t *testing.T) {
+	extra := func(b byte) bool { return b == '^' || b == ';' || b == '=' }
+	for i := range 8 {
+		for j := i + 1; j < 8; j++ {
+			for b1 := range 256 {
+				for b2 := range 256 {
+					w := [8]byte{'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'}
+					w[i], w[j] = byte(b1), byte(b2)
+					x := uint64(0)
+					for k := 7; k >= 0; k-- {
+						x = x<<8 | uint64(w[k])
+					}
+					m := special8(x)
+					for k := range 8 {
+						if fastClass[w[k]] != clsPlain && m&(0x80<<(8*k)) == 0 {
+							t.Fatalf("%q: byte %d not flagged", w, k)
+						}
+						if w[k] >= 0x80 {
+							break
+						}
+					}
+					first := 8
+					for k := range 8 {
+						if fastClass[w[k]] != clsPlain || extra(w[k]) {
+							first = k
+							break
+						}
+					}
+					if got := bits.TrailingZeros64(m) >> 3; got != first {
+						t.Fatalf("%q: lowest flag at %d, want %d", w, got, first)
+					}
+				}
+			}
 		}
 	}
 }

@@ -87,9 +87,9 @@ func upperASCII(b byte) byte {
 
 // load8 reads s[i:i+8] as a little-endian word.
 func load8(s string, i int) uint64 {
-	_ = s[i+7]
-	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+	b := s[i : i+8] // one bounds check for the eight bytes
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
 }
 
 const (
@@ -222,15 +222,40 @@ func hashRange(s string, i, j int) uint64 {
 	return (h ^ upper8(x)) * fnvPrime
 }
 
-// hashSeg is hashRange, with the common case (an ASCII segment of fewer
-// than eight bytes, not at the very end of s) small enough to be inlined.
+// hashSeg is hashRange, without a loop or a call for the common case: an
+// ASCII segment of at most fifteen bytes with sixteen bytes of s from its
+// start or up to its end, read as two words.
 func hashSeg(s string, i, j int) uint64 {
-	if n := uint(j - i); n < 8 && i+8 <= len(s) {
-		if x := load8(s, i) & (1<<(8*n) - 1); x&high8 == 0 && n > 0 {
-			return (fnvOffset ^ upper8(x)) * fnvPrime
-		}
+	n := uint(j - i)
+	if n-1 >= 15 {
+		return hashRange(s, i, j)
 	}
-	return hashRange(s, i, j)
+	var x, y uint64 // the first eight bytes, and the rest
+	switch {
+	case i+16 <= len(s):
+		x, y = load8(s, i), load8(s, i+8)
+		if n < 8 {
+			x, y = x&(1<<(8*n)-1), 0
+		} else {
+			y &= 1<<(8*(n-8)) - 1
+		}
+	case j >= 16: // the segment ends the sixteen bytes read
+		if n <= 8 {
+			x = load8(s, j-8) >> (64 - 8*n)
+		} else {
+			x, y = load8(s, i), load8(s, j-8)>>(128-8*n)
+		}
+	default:
+		return hashRange(s, i, j)
+	}
+	if (x|y)&high8 != 0 {
+		return hashRange(s, i, j)
+	}
+	h := (fnvOffset ^ upper8(x)) * fnvPrime
+	if n > 8 {
+		h = (h ^ upper8(y)) * fnvPrime
+	}
+	return h
 }
 
 // hashRunes continues a hash one rune at a time.

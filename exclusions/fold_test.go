@@ -130,7 +130,8 @@ func TestGlobMatch(t *testing.T) {
 // TestHashRangeAgreesWithHashFold checks the in-place hashing of segments
 // against hashing the segment alone, at every offset.
 func TestHashRangeAgreesWithHashFold(t *testing.T) {
-	for _, s := range []string{`C:\Users\alice\AppData\Local\Temp\payload.exe`, `C:\a`, `ab`, `C:\Users\José\Документы\𐐨.txt`, `x\ÿ1234567\é`} {
+	for _, s := range []string{`C:\Users\alice\AppData\Local\Temp\payload.exe`, `C:\a`, `ab`, `C:\Users\José\Документы\𐐨.txt`, `x\ÿ1234567\é`,
+		`C:\ProgramData\Vendor2500\Cache\data\blob.bin`, `abcdefghijklmnopqrstuvwxyz`, `12345678é`, `1234567é`, `ABCDEFGHé`, `é12345678901234567`} {
 		for i := 0; i <= len(s); i++ {
 			for j := i; j <= len(s); j++ {
 				if !utf8.ValidString(s[i:j]) {
@@ -138,6 +139,7 @@ func TestHashRangeAgreesWithHashFold(t *testing.T) {
 				}
 				require.Equal(t, hashRunes(fnvOffset, upperString(s[i:j])), hashRunes(fnvOffset, s[i:j]), "%q", s[i:j])
 				require.Equal(t, hashFold(s[i:j]), hashRange(s, i, j), "%q[%d:%d]", s, i, j)
+				require.Equal(t, hashFold(s[i:j]), hashSeg(s, i, j), "hashSeg %q[%d:%d]", s, i, j)
 				require.Equal(t, hashFold(s[i:j]), hashFold(upperString(s[i:j])), "%q", s[i:j])
 			}
 		}

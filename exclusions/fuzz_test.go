@@ -28,11 +28,21 @@ func FuzzCanonicalize(f *testing.F) {
 			src = Typed
 		}
 		c, err := Canonicalize(path, src)
-		if fast := (Canonical{}); canonicalFast(&fast, path, src, false) {
+		var ends segEnds
+		if fast := (Canonical{}); canonicalFast(&fast, path, src, false, &ends) {
 			slow, serr := canonicalSlow(path, src, false)
 			if serr != nil || slow != fast {
 				t.Fatalf("fast %+v and slow %+v (%v) disagree on %q", fast, slow, serr, path)
 			}
+			checkEnds(t, &fast, &ends)
+		}
+		if err == nil {
+			var withEnds Canonical
+			ends = segEnds{}
+			if canonicalizeInto(&withEnds, path, src, false, &ends) != nil || withEnds != c {
+				t.Fatalf("canonicalizeInto with ends gives %+v, want %+v", withEnds, c)
+			}
+			checkEnds(t, &c, &ends)
 		}
 		if err != nil {
 			if c != (Canonical{}) {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Rule identifies one exclusion entry: its list, its text as listed, and its
@@ -363,7 +364,8 @@ func (m *Matcher) build() {
 }
 
 // maybe reports whether anything may be stored under key: the bit-set test
-// of lookup, small enough to be inlined in front of it.
+// of lookup, small enough to be inlined in front of probe. (Keys 0 and 1
+// share a bit.)
 func (m *Matcher) maybe(key uint64) bool {
 	b := key >> m.fshift
 	return m.filter[b>>6]&(1<<(b&63)) != 0
@@ -371,11 +373,16 @@ func (m *Matcher) maybe(key uint64) bool {
 
 // lookup returns the rule ids stored under key.
 func (m *Matcher) lookup(key uint64) []int32 {
+	if !m.maybe(key) {
+		return nil
+	}
+	return m.probe(key)
+}
+
+// probe is lookup without the bit-set test, for a key that passed it.
+func (m *Matcher) probe(key uint64) []int32 {
 	if key == 0 {
 		key = 1
-	}
-	if b := key >> m.fshift; m.filter[b>>6]&(1<<(b&63)) == 0 {
-		return nil
 	}
 	smask := uint64(len(m.slots) - 1)
 	for i := key >> m.sshift; ; i = (i + 1) & smask {
@@ -392,8 +399,9 @@ func (m *Matcher) lookup(key uint64) []int32 {
 // Match reports whether the file at path, as reported by the file system
 // (detection evidence), is excluded. It is Lookup with no context and no
 // process.
-func (m *Matcher) Match(path string) Result {
-	return m.Lookup(context.Background(), Query{Path: path})
+func (m *Matcher) Match(path string) (res Result) {
+	m.answer(context.Background(), &Query{Path: path}, &res)
+	return res
 }
 
 // MatchOpenedBy reports whether the file at path, opened by the process
@@ -401,8 +409,9 @@ func (m *Matcher) Match(path string) Result {
 // or by an ExclusionProcess entry (which applies only if
 // [Options].RemediationTrigger is OnAccess, see [NoteProcessNotOnAccess]).
 // Both paths are taken as reported by the file system.
-func (m *Matcher) MatchOpenedBy(path, processImage string) Result {
-	return m.Lookup(context.Background(), Query{Path: path, Process: processImage})
+func (m *Matcher) MatchOpenedBy(path, processImage string) (res Result) {
+	m.answer(context.Background(), &Query{Path: path, Process: processImage}, &res)
+	return res
 }
 
 // pick keeps the best rule found so far.
@@ -437,33 +446,43 @@ func (e *eval) unapplied(r *rule, n Notes) {
 
 // Lookup answers q. ctx is passed to the [ShortNameResolver], if any.
 func (m *Matcher) Lookup(ctx context.Context, q Query) (res Result) {
+	m.answer(ctx, &q, &res)
+	return res
+}
+
+// answer is Lookup writing into *res, which must be zero.
+func (m *Matcher) answer(ctx context.Context, q *Query, res *Result) {
 	if m.partial {
 		res.Notes |= NotePartialList
 	}
 	c := &res.Path
-	if err := canonicalizeInto(c, q.Path, q.Source, false); err != nil {
-		res.Err = err
-		return res
+	var ends segEnds
+	if !canonicalFast(c, q.Path, q.Source, false, &ends) {
+		if err := canonicalSlowInto(c, q.Path, q.Source, false, &ends); err != nil {
+			res.Err = err
+			return
+		}
 	}
 	if c.Notes&NoteShortName != 0 && c.Notes&blockingNotes == 0 && m.resolver != nil {
-		*c = m.resolve(ctx, *c, &res)
+		*c = m.resolve(ctx, *c, res)
+		ends.scan(c)
 	}
 	res.Notes |= c.Notes
-	e := eval{q: &q, res: &res, best: pick{id: -1}}
+	e := eval{q: q, res: res, best: pick{id: -1}}
 	if q.Process != "" {
 		pc := &res.Process
-		if err := canonicalizeInto(pc, q.Process, q.ProcessSource, false); err != nil {
+		if err := canonicalizeInto(pc, q.Process, q.ProcessSource, false, nil); err != nil {
 			if res.Err == nil {
 				res.Err = err
 			}
 		} else {
 			if pc.Notes&NoteShortName != 0 && pc.Notes&blockingNotes == 0 && m.resolver != nil {
-				*pc = m.resolve(ctx, *pc, &res)
+				*pc = m.resolve(ctx, *pc, res)
 			}
 			e.proc = pc
 		}
 	}
-	m.matchPaths(c, &e)
+	m.matchPaths(c, &ends, &e)
 	if e.best.id < 0 {
 		m.matchExtension(c, &e)
 	}
@@ -492,7 +511,6 @@ func (m *Matcher) Lookup(ctx context.Context, q Query) (res Result) {
 	if e.notApp != nil {
 		res.Unapplied = e.notApp.Rule
 	}
-	return res
 }
 
 // resolve expands short names with the host's resolver. On failure it
@@ -529,14 +547,21 @@ func nextSeg(path string, pos int) int {
 	return len(path)
 }
 
-// matchPaths tries the ExclusionPath rules.
-func (m *Matcher) matchPaths(c *Canonical, e *eval) {
+// matchPaths tries the ExclusionPath rules. ends holds the segment ends of
+// c.
+func (m *Matcher) matchPaths(c *Canonical, ends *segEnds, e *eval) {
 	for _, id := range m.pathGeneral {
 		m.tryPattern(id, c, e)
 	}
-	h := hashSeg(c.Path, 0, c.rootLen)
-	if m.rootRules {
-		m.tryLiteral(keyOf(h, saltPathLit), 0, c, c.rootLen, e)
+	s := c.Path
+	var h uint64
+	if c.rootLen == 2 && s[0]|s[1] < utf8.RuneSelf { // a drive, "C:"
+		h = (fnvOffset ^ upper8(uint64(s[0])|uint64(s[1])<<8)) * fnvPrime
+	} else {
+		h = hashSeg(s, 0, c.rootLen)
+	}
+	if k := keyOf(h, saltPathLit); m.rootRules && m.maybe(k) {
+		m.tryLiteral(k, 0, c, c.rootLen, e)
 	}
 	limit := min(c.nseg, c.doubt)
 	pos := c.rootLen + 1
@@ -545,15 +570,39 @@ func (m *Matcher) matchPaths(c *Canonical, e *eval) {
 			return // nothing found from here on names fewer segments
 		}
 		lit, anch := d < m.litDepth, m.pathAnchors.has(d)
+		var end int
+		if d < len(ends) {
+			end = int(ends[d])
+		} else {
+			end = nextSeg(c.Path, pos)
+		}
 		if !lit && !anch {
 			if d >= m.litDepth && m.pathAnchors.low>>d == 0 && !m.pathAnchors.deep {
 				return
 			}
-			pos = nextSeg(c.Path, pos) + 1
+			pos = end + 1
 			continue
 		}
-		end := nextSeg(c.Path, pos)
-		sh := hashSeg(c.Path, pos, end)
+		// hashSeg(s, pos, end), with its common case written out here.
+		var sh uint64
+		if n := uint(end - pos); n-1 < 15 && pos+16 <= len(s) {
+			x, y := load8(s, pos), load8(s, pos+8)
+			if n < 8 {
+				x, y = x&(1<<(8*n)-1), 0
+			} else {
+				y &= 1<<(8*(n-8)) - 1
+			}
+			if (x|y)&high8 == 0 {
+				sh = (fnvOffset ^ upper8(x)) * fnvPrime
+				if n > 8 {
+					sh = (sh ^ upper8(y)) * fnvPrime
+				}
+			} else {
+				sh = hashRange(s, pos, end)
+			}
+		} else {
+			sh = hashSeg(s, pos, end)
+		}
 		if lit {
 			h = combine(h, sh)
 			if k := keyOf(h, saltPathLit); m.maybe(k) {
@@ -569,10 +618,13 @@ func (m *Matcher) matchPaths(c *Canonical, e *eval) {
 	}
 }
 
-// tryLiteral checks the literal path rules stored under key against the
-// first k segments of c, which end at end.
+// tryLiteral checks the literal path rules stored under key (which passed
+// maybe) against the first k segments of c, which end at end.
 func (m *Matcher) tryLiteral(key uint64, k int, c *Canonical, end int, e *eval) {
-	for _, id := range m.lookup(key) {
+	if end < len(c.Path) && c.Path[end] != '\\' {
+		return // not the end of a segment
+	}
+	for _, id := range m.probe(key) {
 		r := m.rules[id]
 		if len(r.parts) != k || !equalFold(c.Path[:end], r.canon) {
 			continue

@@ -122,7 +122,8 @@ func refParse(kind Kind, index int, text string) refRule {
 		r.root, rest = text[:2], text[3:]
 	case strings.HasPrefix(text, `\\`):
 		p := strings.SplitN(text[2:], `\`, 3)
-		if len(p) < 2 || p[0] == "" || p[1] == "" || p[0] == "." || p[0] == "?" || strings.ContainsAny(p[0]+p[1], `:<>"|?*`) {
+		if len(p) < 2 || p[0] == "" || p[1] == "" || p[0] == "." || p[0] == ".." || p[0] == "?" || p[1] == "." || p[1] == ".." ||
+			strings.ContainsAny(p[0]+p[1], `:<>"|?*`) {
 			return r
 		}
 		r.root = `\\` + p[0] + `\` + p[1]
