@@ -83,7 +83,7 @@ func printStatus(w io.Writer, r statusReport) error {
 	}
 	t.f("Device:       %s\n", device)
 	t.f("OS:           %s\n", r.OS)
-	t.f("Read from:    Get-MpComputerStatus, %s\n", r.Form)
+	t.f("Read from:    %s\n", formText(r.Form))
 	t.f("Running mode: %s: %s\n\n", r.Mode, r.Description)
 
 	rep := r.Report
@@ -121,4 +121,19 @@ func writeJSONLine(w io.Writer, v any) error {
 	}
 	_, err = w.Write(append(b, '\n'))
 	return err
+}
+
+// formText names the output a status was read from, as a person ran it.
+func formText(f mode.Form) string {
+	switch f {
+	case mode.FormJSON:
+		return "Get-MpComputerStatus | ConvertTo-Json"
+	case mode.FormList:
+		return "Get-MpComputerStatus (the console's list)"
+	case mode.FormTable:
+		return "Get-MpComputerStatus | select (the console's table)"
+	case mode.FormServiceQuery:
+		return "sc query windefend"
+	}
+	return f.String()
 }
