@@ -450,9 +450,9 @@ func (e *Engine) resume(s *session) (Record, error) {
 		// An audit engine never calls a hook, even for a record an
 		// enforcing run left in progress. If that run had not acted yet,
 		// the record is what audit mode makes of it: would block.
-		acted := false
+		acted := false // a hook was called: the record is not an audit's
 		for _, a := range rec.Actions {
-			acted = acted || a.Result == Succeeded
+			acted = acted || a.Result == Succeeded || a.Result == ActionFailed || a.Result == Cancelled
 		}
 		if !acted {
 			rec.Mode = Audit

@@ -362,6 +362,34 @@ func TestEngineAuditModeNeverResumesHooks(t *testing.T) {
 	}
 }
 
+// TestEngineAuditResumeKeepsWhatTheEnforcingRunDid: an audit engine
+// resuming a record whose enforcing run had called a hook (that failed)
+// keeps it an enforcing record: a hook did run, so it is no audit's.
+func TestEngineAuditResumeKeepsWhatTheEnforcingRunDid(t *testing.T) {
+	ctx := context.Background()
+	store := new(MemStore)
+	h := &recHost{}
+	seed := newTestEngine(t, h, func(c *Config) { c.Store = store; c.Mode = Audit })
+	rec, err := seed.Handle(ctx, edrDetection("left-2"))
+	require.NoError(t, err)
+	rec.Status, rec.Mode = InProgress, Enforce
+	for i := range rec.Actions {
+		rec.Actions[i].Result = Pending
+	}
+	rec.Actions[0].Result, rec.Actions[0].Error, rec.Actions[0].Attempts = ActionFailed, "access denied", 1
+	require.NoError(t, store.Put(ctx, rec))
+	newTestEngine(t, h, func(c *Config) { c.Store = store; c.Mode = Audit })
+	got, err := store.Get(ctx, "left-2")
+	require.NoError(t, err)
+	assert.Equal(t, Enforce, got.Mode, "a hook ran in the enforcing run")
+	assert.Equal(t, Failed, got.Status)
+	assert.Equal(t, ActionFailed, got.Actions[0].Result)
+	for _, a := range got.Actions[1:] {
+		assert.Equal(t, Skipped, a.Result)
+	}
+	assert.Empty(t, h.Calls(), "an audit engine calls no hook, even to resume")
+}
+
 func TestRecoverOnARunningEngineRunsHooksOnce(t *testing.T) {
 	ctx := context.Background()
 	store := new(MemStore)
