@@ -26,7 +26,10 @@ are: never as a block.
 The file is opened read-only and never changed; it cannot be read while an
 agent has it open for writing. Records still in progress have no outcome:
 they are exported in the json format and skipped (and counted on standard
-error) in the ocsf format.`
+error) in the ocsf format. A record the schema cannot carry (one that
+contradicts itself) is left out and named on standard error, and the exit
+code is then 2; an error reading the file stops the export, also with
+exit code 2: output already written is then not the whole history.`
 
 const exportExample = `  edrcheck export --store history.db --format ocsf --since 2024-05-01 > events.jsonl
   edrcheck export --store history.db --status failed,"partially remediated"`
@@ -85,7 +88,7 @@ func runExport(ctx context.Context, args []string, e env) (int, error) {
 
 	w := bufio.NewWriterSize(e.stdout, 64<<10)
 	enc := ocsf.NewEncoder(w, ocsf.Options{ProductVersion: version()})
-	exported, skipped := 0, 0
+	exported, skipped, malformed := 0, 0, 0
 	for {
 		page, err := s.Query(ctx, q)
 		if err != nil {
@@ -109,7 +112,14 @@ func runExport(ctx context.Context, args []string, e env) (int, error) {
 					skipped++
 					continue
 				case errors.As(err, &re):
-					return 0, &inputError{file: store, err: err}
+					// One record the schema cannot carry does not hold
+					// back the others; it is named, and the exit code
+					// says the export is not whole.
+					if malformed < maxReportedErrors {
+						fmt.Fprintf(e.stderr, "edrcheck export: %s: %v\n", store, err)
+					}
+					malformed++
+					continue
 				case err != nil:
 					return 0, err
 				}
@@ -126,6 +136,9 @@ func runExport(ctx context.Context, args []string, e env) (int, error) {
 	}
 	if skipped > 0 {
 		fmt.Fprintf(e.stderr, "edrcheck export: %d record(s) still in progress were skipped: they have no outcome yet\n", skipped)
+	}
+	if malformed > 0 {
+		return 0, &inputError{file: store, err: fmt.Errorf("%d record(s) could not be written as OCSF events and were left out; the others were exported", malformed)}
 	}
 	if e.stderrTTY {
 		fmt.Fprintf(e.stderr, "edrcheck export: %d record(s) exported from %s\n", exported, store)

@@ -62,6 +62,10 @@ type env struct {
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	// The first Ctrl-C asks the command to stop where it is; from then on
+	// the default handling is back, so a second one ends the process even
+	// while it waits for input.
+	context.AfterFunc(ctx, stop)
 	code := run(ctx, os.Args[1:], env{
 		stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr,
 		stdoutTTY: isTerminal(os.Stdout), stderrTTY: isTerminal(os.Stderr),

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"regexp"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -264,6 +265,9 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"replay", "--status", ps51, "--prefs", prefs, "--detections", alerts, "--remove-exclusion", `C:\not\there`}, "is not in the device's list"},
 		{[]string{"replay", "--status", ps51, "--prefs", prefs, "--detections", alerts, "--add-exclusion", `*:\x`}, "--add-exclusion"},
 		{[]string{"replay", "--status", ps51, "--prefs", prefs, "--detections", alerts, "--max-record-bytes", "0"}, "--max-record-bytes"},
+		{[]string{"replay", "--status", ps51, "--prefs", prefs, "--detections", alerts, "--compare", "--block-mode", "on"}, "--block-mode on needs the device's eligibility, which is unknown (os)"},
+		{[]string{"replay", "--status", ps51, "--prefs", prefs, "--detections", alerts, "--settings", "testdata/settings.json"}, "--settings needs the device's eligibility"},
+		{[]string{"replay", "--status", ps51, "--prefs", prefs, "--os", win11, "--detections", alerts, "--settings", "testdata/settings.json", "--block-mode", "off"}, "--block-mode and --settings cannot both be given"},
 		{[]string{"export"}, "--store is required"},
 		{[]string{"export", "--store", "x.db", "--format", "csv"}, `"csv" is not json or ocsf`},
 		{[]string{"export", "--store", "x.db", "--status", "bogus"}, "--status"},
@@ -330,7 +334,7 @@ func TestHostileInput(t *testing.T) {
 			"replay-prefs":      {"replay", "--status", ps51, "--prefs", path, "--detections", alerts},
 			"replay-detections": {"replay", "--status", ps51, "--prefs", prefs, "--os", win11, "--detections", path},
 			"replay-json":       {"replay", "--status", ps51, "--prefs", prefs, "--os", win11, "--detections", path, "--json"},
-			"replay-settings":   {"replay", "--status", ps51, "--prefs", prefs, "--detections", alerts, "--settings", path},
+			"replay-settings":   {"replay", "--status", ps51, "--prefs", prefs, "--os", win11, "--detections", alerts, "--settings", path},
 			"export":            {"export", "--store", path},
 		}
 		for cmd, args := range cmds {
@@ -422,6 +426,29 @@ func TestReplayReportsUnreadableRecords(t *testing.T) {
 	checkFailedOutput(t, r.stdout)
 }
 
+// TestReplayNeedsEachDetectionsTimeUnderASettingsHistory: a detection
+// without createdDateTime cannot be placed in a settings history; it is
+// reported, not decided as if block mode had never been turned on. With
+// --at, or with a fixed --block-mode, it is decided.
+func TestReplayNeedsEachDetectionsTimeUnderASettingsHistory(t *testing.T) {
+	line := strings.SplitN(readFile(t, alerts), "\n", 2)[0]
+	noTime := regexp.MustCompile(`"createdDateTime":"[^"]*",`).ReplaceAllString(line, "")
+	require.NotEqual(t, line, noTime)
+	args := []string{"replay", "--status", passive, "--prefs", "testdata/prefs-ps51.json", "--os", win11, "--detections", "-", "--json"}
+	r := runCmd(t, noTime+"\n", append(args, "--settings", "testdata/settings.json")...)
+	assert.Equal(t, exitError, r.code)
+	assert.Contains(t, r.stderr, "line 1: field createdDateTime: missing")
+	checkFailedOutput(t, r.stdout)
+
+	r = runCmd(t, noTime+"\n", append(args, "--settings", "testdata/settings.json", "--at", "2023-12-05T12:00:00Z")...)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stdout, `"inEffect":true`)
+
+	r = runCmd(t, noTime+"\n", append(args, "--block-mode", "on")...)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stdout, `"reason":"turned on (proposed with --block-mode on)"`)
+}
+
 // TestReplayIsInStreamOrder replays many detections, through several
 // batches and workers: the output keeps the input's order, and each
 // detection is decided under block mode's state at its own time.
@@ -471,9 +498,66 @@ func TestReplayProgress(t *testing.T) {
 	assert.Contains(t, errOut.String(), "% of ")
 	assert.True(t, strings.HasSuffix(errOut.String(), "\r\033[K"), "the progress line is cleared at the end")
 
+	// A message about an unreadable record clears the progress line
+	// first: the two never run together.
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	require.NoError(t, err)
+	_, err = f.WriteString("{\"id\": 5}\n")
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
+	errOut.Reset()
+	code = run(context.Background(), []string{"replay", "--status", ps51, "--prefs", "testdata/prefs-ps51.json", "--os", win11, "--detections", path},
+		env{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, stderrTTY: true, progressEvery: time.Millisecond, progressAfter: time.Nanosecond})
+	require.Equal(t, exitError, code)
+	msgs := errOut.String()
+	require.Contains(t, msgs, "% of ", "the progress line was shown")
+	for i := strings.Index(msgs, "edrcheck replay:"); i >= 0; {
+		if i > 0 && msgs[i-1] != '\n' && !strings.HasSuffix(msgs[:i], "\r\033[K") {
+			t.Fatalf("a message runs into the progress line: %q", msgs[max(0, i-60):i+20])
+		}
+		next := strings.Index(msgs[i+1:], "edrcheck replay:")
+		if next < 0 {
+			break
+		}
+		i += 1 + next
+	}
+
 	errOut.Reset()
 	code = run(context.Background(), []string{"replay", "--status", ps51, "--prefs", "testdata/prefs-ps51.json", "--os", win11, "--detections", path, "--no-progress"},
 		env{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, stderrTTY: true, progressEvery: time.Millisecond, progressAfter: time.Nanosecond})
-	require.Equal(t, exitOK, code)
-	assert.Empty(t, errOut.String())
+	require.Equal(t, exitError, code)
+	assert.NotContains(t, errOut.String(), "% of ", "--no-progress shows no progress line")
+}
+
+// TestExportLeavesOutARecordOCSFCannotCarry: a record that contradicts
+// itself (an audit-mode record with an action that ran) is named on
+// standard error and left out; the others are exported; the exit code
+// says the export is not whole.
+func TestExportLeavesOutARecordOCSFCannotCarry(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "history.db")
+	store, err := boltstore.Open(path, boltstore.Options{NoSync: true})
+	require.NoError(t, err)
+	cfg := edrtest.Config(nil, nil)
+	cfg.Store, cfg.Mode = store, edr.Audit
+	e, err := edr.New(cfg)
+	require.NoError(t, err)
+	good, err := e.Handle(ctx, edrtest.Detection("good", edrtest.File(`C:\Users\sam\Downloads\setup.exe`)))
+	require.NoError(t, err)
+	require.NoError(t, e.Close(ctx))
+	bad := good.Clone()
+	bad.ID = "bad"
+	bad.Actions[0].Result = edr.Succeeded
+	require.NoError(t, store.Put(ctx, bad))
+	require.NoError(t, store.Close())
+
+	r := runCmd(t, "", "export", "--store", path, "--format", "ocsf")
+	assert.Equal(t, exitError, r.code)
+	assert.Contains(t, r.stderr, `"bad"`)
+	assert.Contains(t, r.stderr, "1 record(s) could not be written as OCSF events and were left out")
+	assert.Contains(t, r.stdout, `"uid":"good"`)
+	assert.NotContains(t, r.stdout, `"uid":"bad"`)
+	for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+		assert.True(t, json.Valid([]byte(line)), "not JSON: %s", line)
+	}
 }

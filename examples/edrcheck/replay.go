@@ -34,12 +34,15 @@ remediated because of exclusion ExclusionPath[3] ...").
 
 Block mode's current state is the device's (AMRunningMode "EDR Block Mode"
 is on), or the history of settings changes in --settings: a JSON array of
-changes as edr.History reports them, e.g.
+changes as edr.History reports them (a detection without createdDateTime
+then needs --at), e.g.
   [{"at":"2024-03-01T09:00:00Z","actor":"alice@contoso.com","kind":"tenant","enabled":true},
    {"at":"2024-05-01T00:00:00Z","actor":"bob","kind":"group","group":"Servers","passiveRemediation":0}]
 The documented delays apply: a change takes effect only once it reaches
 the device, and a device still blocks for 30 minutes after block mode is
-turned off.
+turned off. --block-mode on|off is a fixed state instead, and replaces the
+history. Both depend on the device's eligibility, which must be known:
+give --os (Get-MpComputerStatus does not report the operating system).
 
 Exclusion entries for --add-exclusion and --remove-exclusion are path
 entries, or "extension:.log" and "process:C:\app\app.exe" for the other
@@ -80,7 +83,7 @@ func runReplay(ctx context.Context, args []string, e env) (int, error) {
 	fs := flagSet(e, "replay", "--status FILE --prefs FILE --detections FILE [what-if flags] [--compare] [--json]", replayDescription, replayExample)
 	f.device.register(fs, true, true)
 	fs.StringVar(&f.detections, "detections", "", "`FILE` of detections: Graph alerts as JSON lines, a JSON array or a Graph list response; - for standard input (required)")
-	fs.StringVar(&f.blockMode, "block-mode", "", "proposed: block mode turned `on|off` for the device (tenant-wide switch)")
+	fs.StringVar(&f.blockMode, "block-mode", "", "proposed: block mode `on|off` for the device, as a fixed state once the setting has reached it (not with --settings)")
 	fs.Var(&f.add, "add-exclusion", "proposed: add this exclusion `ENTRY` (repeatable)")
 	fs.Var(&f.remove, "remove-exclusion", "proposed: remove this exclusion `ENTRY` (repeatable)")
 	fs.StringVar(&f.settings, "settings", "", "`FILE` with the history of block-mode settings changes (JSON); default: the state the device reports")
@@ -205,12 +208,31 @@ func newReplay(f *replayFlags, e env) (*replay, error) {
 		return nil, &inputError{file: f.device.prefs, err: err}
 	}
 	r.warnings = append(r.warnings, warnings...)
+	elig := dev.rules.Eligibility(dev.facts)
+	// Block mode's state from settings depends on the device's
+	// eligibility: never guess it.
+	needEligibility := func(flag string) error {
+		if elig.Eligible != edr.Unknown {
+			return nil
+		}
+		var unknown []string
+		for _, c := range elig.Checks {
+			if c.Result == edr.Unknown {
+				unknown = append(unknown, string(c.ID))
+			}
+		}
+		return usagef("%s needs the device's eligibility, which is unknown (%s); give --os, and Get-MpPreference output for cloud protection (see edrcheck status)",
+			flag, strings.Join(unknown, ", "))
+	}
 	if f.settings != "" {
+		if err := needEligibility("--settings"); err != nil {
+			return nil, err
+		}
 		if cur.hist, err = r.loadSettings(f.settings); err != nil {
 			return nil, err
 		}
 	} else {
-		rep := dev.rules.Eligibility(dev.facts)
+		rep := elig
 		cur.fixed = remediate.BlockMode{InEffect: rep.InEffect == edr.Pass, Reason: rep.InEffectReason, Ruleset: dev.rules.Name}
 		switch rep.InEffect {
 		case edr.Pass:
@@ -228,16 +250,27 @@ func newReplay(f *replayFlags, e env) (*replay, error) {
 	switch f.blockMode {
 	case "":
 	case "on", "off":
-		r.proposed = true
-		prop.hist = edr.NewHistory(dev.rules)
-		// Turned on or off long before any detection, so that the
-		// propagation delays are over.
-		if _, err := prop.hist.SetTenant(replayActor, f.blockMode == "on", time.Unix(0, 0).UTC()); err != nil {
-			return nil, err
+		// A fixed state, whatever the detection's time: the setting as
+		// it stands once it has reached the device.
+		if f.settings != "" {
+			return nil, usagef("--block-mode and --settings cannot both be given: --block-mode replaces the settings history with one fixed state")
 		}
-		if f.blockMode == "on" {
-			if rep := dev.rules.Eligibility(dev.facts); rep.Eligible != edr.Pass {
-				r.warnings = append(r.warnings, fmt.Sprintf("--block-mode on: the device's eligibility is %s, so block mode is not in effect on it (see edrcheck status)", rep.Eligible))
+		r.proposed = true
+		prop.hist = nil
+		prop.fixed = remediate.BlockMode{Ruleset: dev.rules.Name}
+		switch {
+		case f.blockMode == "off":
+			prop.fixed.State, prop.fixed.Reason = edr.StateOff.String(), "turned off (proposed with --block-mode off)"
+		case elig.Eligible == edr.Pass:
+			prop.fixed.InEffect = true
+			prop.fixed.State, prop.fixed.Reason = edr.StateOn.String(), "turned on (proposed with --block-mode on)"
+		case elig.Eligible == edr.Fail:
+			prop.fixed.State = edr.StateNotEligible.String()
+			prop.fixed.Reason = "turned on (proposed with --block-mode on), but the device does not meet every requirement for EDR in block mode (see edrcheck status)"
+			r.warnings = append(r.warnings, "--block-mode on: the device is not eligible, so block mode would not be in effect on it (see edrcheck status)")
+		default:
+			if err := needEligibility("--block-mode on"); err != nil {
+				return nil, err
 			}
 		}
 	default:

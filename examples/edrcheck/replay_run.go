@@ -209,7 +209,8 @@ func (r *replay) run(ctx context.Context, in io.Reader, name string, e env) (int
 	}
 	go func() { wg.Wait(); close(done) }()
 
-	stopProgress := r.progress(e, counter, sizeOf(in), &done64)
+	errOut := &stderrLine{w: e.stderr}
+	stopProgress := r.progress(e, errOut, counter, sizeOf(in), &done64)
 	defer stopProgress()
 
 	// Write the batches in order.
@@ -250,7 +251,7 @@ func (r *replay) run(ctx context.Context, in io.Reader, name string, e env) (int
 			}
 			for _, err := range b.errs {
 				if unreadable < maxReportedErrors {
-					fmt.Fprintf(e.stderr, "edrcheck replay: %s: %v\n", name, err)
+					errOut.printf("edrcheck replay: %s: %v\n", name, err)
 				}
 				unreadable++
 			}
@@ -308,18 +309,23 @@ func (r *replay) decideBatch(b *batch) {
 			continue
 		}
 		det, err := f.rec.Parse()
+		if err == nil {
+			err = r.decideOne(b, f.rec.Line, det)
+		}
 		if err != nil {
 			b.errs = append(b.errs, err)
-			continue
 		}
-		r.decideOne(b, f.rec.Line, det)
 	}
 }
 
-func (r *replay) decideOne(b *batch, line int, det *detect.Detection) {
+// decideOne decides det, read from line; a detection that cannot be
+// decided is an error.
+func (r *replay) decideOne(b *batch, line int, det *detect.Detection) error {
 	t := det.Time
 	if r.at != nil {
 		t = *r.at
+	} else if t.IsZero() && (r.cur.hist != nil || r.prop.hist != nil) {
+		return &detect.LineError{Line: line, Err: errors.New("field createdDateTime: missing: deciding under a settings history needs each detection's time (or --at)")}
 	}
 	b.stats.Detections++
 	if !r.f.compare {
@@ -328,10 +334,10 @@ func (r *replay) decideOne(b *batch, line int, det *detect.Detection) {
 		b.stats.Statuses[statusName(d)]++
 		if r.f.asJSON {
 			b.enc.Encode(decisionLine{Type: "decision", Line: line, At: t, BlockMode: bm, Decision: d})
-			return
+			return nil
 		}
 		fmt.Fprintf(&b.out, decisionRow, clean(det.ID), timeText(t), d.Verdict, statusName(d), actionsText(d.Actions), d.Rule)
-		return
+		return nil
 	}
 	cd, cbm := r.cur.decide(det, t)
 	pd, pbm := r.prop.decide(det, t)
@@ -339,7 +345,7 @@ func (r *replay) decideOne(b *batch, line int, det *detect.Detection) {
 	b.stats.Statuses[statusName(pd)]++
 	change, because, differs := difference(cd, pd, cbm, pbm)
 	if !differs {
-		return
+		return nil
 	}
 	b.stats.Different++
 	b.stats.changes[changeKey{change, because}]++
@@ -348,10 +354,11 @@ func (r *replay) decideOne(b *batch, line int, det *detect.Detection) {
 			Type: "difference", DetectionID: det.ID, Line: line, At: t, Change: change, Because: because,
 			Current: outcomeOf(cd, cbm), Proposed: outcomeOf(pd, pbm),
 		})
-		return
+		return nil
 	}
 	fmt.Fprintf(&b.out, compareRow, clean(det.ID), timeText(t), change,
 		outcomeText(cd), outcomeText(pd), clean(because))
+	return nil
 }
 
 // decisionLine is replay's JSON line for one detection.
@@ -583,10 +590,48 @@ func counts(m map[string]int) string {
 	return strings.Join(parts, ", ")
 }
 
-// progress shows a progress line on a terminal's standard error, from
-// progressAfterStart on; the returned func clears it and may be called
+// stderrLine writes standard error for a run that may show a progress
+// line there: a message first clears the progress line, so that the two
+// never run together. It is safe for concurrent use.
+type stderrLine struct {
+	mu    sync.Mutex
+	w     io.Writer
+	shown bool // a progress line is on screen
+}
+
+// progress replaces the progress line with line.
+func (l *stderrLine) progress(line string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	fmt.Fprint(l.w, "\r\033[K"+line)
+	l.shown = true
+}
+
+// clear removes the progress line, if shown.
+func (l *stderrLine) clear() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.shown {
+		fmt.Fprint(l.w, "\r\033[K")
+		l.shown = false
+	}
+}
+
+// printf writes a message on a line of its own.
+func (l *stderrLine) printf(format string, args ...any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.shown {
+		fmt.Fprint(l.w, "\r\033[K")
+		l.shown = false
+	}
+	fmt.Fprintf(l.w, format, args...)
+}
+
+// progress shows a progress line on a terminal's standard error through
+// l, from progressAfter on; the returned func clears it and may be called
 // more than once.
-func (r *replay) progress(e env, c *countingReader, size int64, n *atomic.Int64) func() {
+func (r *replay) progress(e env, l *stderrLine, c *countingReader, size int64, n *atomic.Int64) func() {
 	if !e.stderrTTY || r.f.noProgress {
 		return func() {}
 	}
@@ -601,26 +646,22 @@ func (r *replay) progress(e env, c *countingReader, size int64, n *atomic.Int64)
 		defer close(finished)
 		tick := time.NewTicker(every)
 		defer tick.Stop()
-		shown := false
 		for {
 			select {
 			case <-stop:
-				if shown {
-					fmt.Fprint(e.stderr, "\r\033[K")
-				}
+				l.clear()
 				return
 			case now := <-tick.C:
 				el := now.Sub(start)
 				if el < after {
 					continue
 				}
-				shown = true
 				done := n.Load()
 				line := fmt.Sprintf("replay: %d detections, %.0f/s", done, float64(done)/el.Seconds())
 				if size > 0 {
 					line += fmt.Sprintf(", %d%% of %s", 100*c.n.Load()/size, humanBytes(size))
 				}
-				fmt.Fprint(e.stderr, "\r\033[K"+line)
+				l.progress(line)
 			}
 		}
 	}()
