@@ -54,8 +54,10 @@ type field[T any] struct {
 type schema[T any] struct {
 	fields []field[T]
 	index  map[string]int
-	extra  func(*T) *map[string]json.RawMessage
-	orig   func(*T) *[]byte
+	// names finds a field by name in input, faster than index.
+	names *nameTable
+	extra func(*T) *map[string]json.RawMessage
+	orig  func(*T) *[]byte
 	// extraHint sizes a new Extra map: how many unmodelled properties an
 	// object of this type usually has.
 	extraHint int
@@ -66,9 +68,12 @@ func newSchema[T any](extraHint int, extra func(*T) *map[string]json.RawMessage,
 		panic("detect: too many fields in schema")
 	}
 	s := &schema[T]{fields: fields, index: make(map[string]int, len(fields)), extra: extra, orig: orig, extraHint: extraHint}
+	names := make([]string, len(fields))
 	for i, f := range fields {
 		s.index[f.name] = i
+		names[i] = f.name
 	}
+	s.names = newNameTable(names)
 	return s
 }
 
@@ -113,7 +118,7 @@ func (s *schema[T]) decodeAt(b []byte, i, depth int, dst *T) (int, error) {
 			}
 			i = skipSpace(b, i+1)
 			var e int
-			if fi, ok := s.index[string(key)]; ok {
+			if fi := s.names.find(key); fi >= 0 {
 				f := &s.fields[fi]
 				var err error
 				if e, err = s.decodeFieldAt(f, b, i, depth, dst); err != nil {
@@ -363,7 +368,7 @@ func (s *schema[T]) encode(buf []byte, v *T) ([]byte, error) {
 			if !ok {
 				break
 			}
-			if i, ok := s.index[string(keyName(k))]; ok {
+			if i := s.names.find(keyName(k)); i >= 0 {
 				last[i] = val
 			}
 		}
@@ -374,7 +379,7 @@ func (s *schema[T]) encode(buf []byte, v *T) ([]byte, error) {
 				break
 			}
 			name := keyName(k)
-			if i, ok := s.index[string(name)]; ok {
+			if i := s.names.find(name); i >= 0 {
 				if done&(1<<i) != 0 {
 					continue
 				}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"math/bits"
 	"strconv"
 )
 
@@ -529,7 +530,11 @@ func (d *Decoder) readValue() (rec []byte, tooLong bool, err error) {
 			case inStr:
 				// Skip string content eight bytes at a time, then by bytes,
 				// to the next quote or backslash.
-				for i+8 <= len(buf) && !quoteOrBackslash(binary.LittleEndian.Uint64(buf[i:])) {
+				for i+8 <= len(buf) {
+					if m := quoteOrBackslash(binary.LittleEndian.Uint64(buf[i:])); m != 0 {
+						i += bits.TrailingZeros64(m) >> 3
+						break
+					}
 					i += 8
 				}
 				for i < len(buf) && buf[i] != '"' && buf[i] != '\\' {

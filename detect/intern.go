@@ -1,12 +1,15 @@
 package detect
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // interned holds strings that recur in nearly every alert — property names
 // this package does not model, evidence types, enumeration values — so that
 // decoding can use one shared copy instead of allocating each time. It is
 // built once and only read.
-var interned = func() map[string]string {
+var interned = func() *nameTable {
 	names := []string{
 		// alert properties kept in Extra (security-alert.md)
 		"@odata.type", "providerAlertId", "incidentId", "determination", "detectorId",
@@ -68,12 +71,13 @@ var interned = func() map[string]string {
 	for _, v := range []Verdict{VerdictSuspicious, VerdictMalicious, VerdictNoThreatsFound} {
 		names = append(names, string(v))
 	}
-	m := make(map[string]string, len(names))
+	var set []string
 	for _, n := range names {
-		n = strings.Clone(n)
-		m[n] = n
+		if n != "" && !slices.Contains(set, n) {
+			set = append(set, strings.Clone(n))
+		}
 	}
-	return m
+	return newNameTable(set)
 }()
 
 // maxInterned is the length of the longest string worth looking up.
@@ -82,8 +86,8 @@ const maxInterned = 64
 // intern returns b as a string, shared if it is a common one.
 func intern(b []byte) string {
 	if len(b) <= maxInterned {
-		if s, ok := interned[string(b)]; ok {
-			return s
+		if i := interned.find(b); i >= 0 {
+			return interned.names[i]
 		}
 	}
 	return string(b)

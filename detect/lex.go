@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/bits"
 	"strconv"
 	"strings"
 	"time"
@@ -48,7 +49,11 @@ func skipSpace(b []byte, i int) int {
 func skipString(b []byte, i int) int {
 	j := i + 1
 	for {
-		for j+8 <= len(b) && !quoteOrBackslash(binary.LittleEndian.Uint64(b[j:])) {
+		for j+8 <= len(b) {
+			if m := quoteOrBackslash(binary.LittleEndian.Uint64(b[j:])); m != 0 {
+				j += bits.TrailingZeros64(m) >> 3
+				break
+			}
 			j += 8
 		}
 		if j >= len(b) {
@@ -65,11 +70,13 @@ func skipString(b []byte, i int) int {
 	}
 }
 
-// quoteOrBackslash reports whether any byte of w is '"' or '\\'.
-func quoteOrBackslash(w uint64) bool {
+// quoteOrBackslash returns a mask with the high bit set in each byte of w
+// that is '"' or '\\', or 0 if there is none; as with stringSpecial, only
+// the lowest flagged byte is sure to be one of them.
+func quoteOrBackslash(w uint64) uint64 {
 	q := w ^ (lsb * '"')
 	s := w ^ (lsb * '\\')
-	return ((q-lsb)&^q|(s-lsb)&^s)&msb != 0
+	return ((q - lsb) | (s - lsb)) &^ w & msb
 }
 
 // skipValue returns the index just past the value that starts at b[i].

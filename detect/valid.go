@@ -2,6 +2,7 @@ package detect
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"unicode/utf8"
 )
 
@@ -27,15 +28,20 @@ const (
 	msb = 0x8080808080808080
 )
 
-// stringSpecial reports, per byte of w, whether it is '"', '\\' or a control
-// character (< 0x20) — the bytes that end a fast run of string content.
-func stringSpecial(w uint64) bool {
+// stringSpecial returns a mask with the high bit set in each byte of w that
+// is '"', '\\' or a control character (< 0x20) — the bytes that end a fast
+// run of string content — or 0 if there is none. A byte above a special one
+// may be flagged too, but the lowest flagged byte is always the first
+// special byte of w (read little-endian).
+func stringSpecial(w uint64) uint64 {
 	q := w ^ (lsb * '"')
 	s := w ^ (lsb * '\\')
 	// A byte is "zero" in x when (x - 1) borrows into its high bit while
-	// x's own high bit is clear; x < 0x20 likewise with 0x20.
-	z := ((q - lsb) &^ q) | ((s - lsb) &^ s) | ((w - lsb*0x20) &^ w)
-	return z&msb != 0
+	// x's own high bit is clear; x < 0x20 likewise with 0x20. A borrow out
+	// of a byte happens only where that byte is flagged, so the bytes below
+	// the first flagged one are exact. q, s and w have the same high bits
+	// ('"' and '\\' are ASCII), so one &^ w clears them for all three.
+	return ((q - lsb) | (s - lsb) | (w - lsb*0x20)) &^ w & msb
 }
 
 // scanString returns the index just past the valid string token starting at
@@ -55,7 +61,12 @@ func scanStringPlain(b []byte, i int) (end int, plain bool) {
 	for {
 		for i+8 <= len(b) {
 			w := binary.LittleEndian.Uint64(b[i:])
-			if stringSpecial(w) {
+			if m := stringSpecial(w); m != 0 {
+				// Skip to the first special byte; the bytes before it are
+				// plain content.
+				n := uint(bits.TrailingZeros64(m)) &^ 7
+				high |= w & (1<<n - 1)
+				i += int(n >> 3)
 				break
 			}
 			high |= w
