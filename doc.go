@@ -33,7 +33,9 @@
 //     that decides, acts through the host's hooks and records; with
 //     [github.com/blockmode/blockmode/edr/boltstore] (the durable action
 //     history) and [github.com/blockmode/blockmode/edr/edrtest] (a fake
-//     host, a fake clock and a conformance suite, like net/http/httptest).
+//     host, a fake clock and a conformance suite, like net/http/httptest)
+//     and [github.com/blockmode/blockmode/edr/ocsf] (action records as
+//     OCSF events for a SIEM).
 //
 // Decisions are pure values that explain themselves; effects go through
 // small hook interfaces that take a context; time is injected; bad input
@@ -54,6 +56,9 @@
 //	engine, err := edr.New(edr.Config{Hooks: hooks, Store: store, Exclusions: m, Settings: h, Device: facts})
 //	rec, err := engine.Handle(ctx, detection) // one terminal record per detection
 //
-// Run "go run ./examples/quickstart" to explain a sample device, and
-// "go run ./examples/agent" to run the engine over sample alerts.
+// Run "go run ./examples/quickstart" to explain a sample device,
+// "go run ./examples/agent" to run the engine over sample alerts, and
+// "go run ./examples/edrcheck" for the command line over a device's own
+// output: status, exclusions, lint, replay (what block mode would have done,
+// and what other settings would change) and export.
 package blockmode
