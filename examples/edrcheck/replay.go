@@ -52,7 +52,8 @@ The output streams: memory stays constant however long the input. A
 progress line is shown on standard error when it is a terminal. The last
 line (JSON: {"type":"summary"}) is printed only when every record was read;
 records that cannot be read are reported on standard error with their line
-and field, and the exit code is then 2.
+and field, output already written then ends in an "INCOMPLETE: ..." line
+(JSON: {"type":"error","complete":false}), and the exit code is 2.
 
 Exit code 1 with --compare when any detection's outcome differs.`
 
