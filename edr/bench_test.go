@@ -47,6 +47,18 @@ func BenchmarkHandle(b *testing.B) {
 			_ = remediate.Decide(in)
 		}
 	})
+	// The same loop from the parallel goroutines op=handle uses, so that
+	// the two are compared on the same cores.
+	b.Run("op=decide-loop/trace=on/parallel", func(b *testing.B) {
+		det := edrDetection("bench")
+		in := remediate.Input{Detection: det, BlockMode: hist.State(device, det.Time).BlockMode(), AntivirusMode: device.Mode, Trace: true}
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				_ = remediate.Decide(in)
+			}
+		})
+	})
 	b.Run("op=decide-and-keep/store=map", func(b *testing.B) {
 		bm := hist.State(device, at(2*time.Hour)).BlockMode()
 		var mu sync.Mutex

@@ -127,8 +127,8 @@ type MemStore struct {
 	Limit int
 
 	mu      sync.RWMutex
-	records map[string]Record
-	order   []string // ids in first-Put order, from head on; kept when Limit > 0
+	records map[string]*Record // each the store's own copy
+	order   []*Record          // in first-Put order, from head on; kept when Limit > 0
 	head    int
 }
 
@@ -143,20 +143,26 @@ func (s *MemStore) Put(ctx context.Context, r Record) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.records == nil {
-		s.records = make(map[string]Record)
+		s.records = make(map[string]*Record)
 	}
-	old, ok := s.records[r.ID]
-	if ok && len(old.Actions) == len(r.Actions) {
-		// The stored Actions are the store's own (Get and Query hand out
-		// copies): a new version of the record reuses them.
-		copy(old.Actions, r.Actions)
-		r.Actions = old.Actions
-	} else {
-		r = r.Clone()
+	if old, ok := s.records[r.ID]; ok {
+		// A new version of a stored record replaces it in place; its
+		// Actions are the store's own (Get and Query hand out copies), and
+		// are reused when they fit.
+		if len(old.Actions) == len(r.Actions) {
+			copy(old.Actions, r.Actions)
+			r.Actions = old.Actions
+		} else {
+			r.Actions = slices.Clone(r.Actions)
+		}
+		*old = r
+		return nil
 	}
-	s.records[r.ID] = r
-	if !ok && s.Limit > 0 {
-		s.order = append(s.order, r.ID)
+	stored := new(Record)
+	*stored = r.Clone()
+	s.records[r.ID] = stored
+	if s.Limit > 0 {
+		s.order = append(s.order, stored)
 		s.evict()
 	}
 	return nil
@@ -166,15 +172,13 @@ func (s *MemStore) Put(ctx context.Context, r Record) error {
 // Limit; a record in progress goes to the back of the line.
 func (s *MemStore) evict() {
 	for tries := len(s.order) - s.head; len(s.records) > s.Limit && tries > 0; tries-- {
-		id := s.order[s.head]
-		s.order[s.head] = ""
+		rec := s.order[s.head]
+		s.order[s.head] = nil
 		s.head++
-		if rec, ok := s.records[id]; ok {
-			if rec.Status.Terminal() {
-				delete(s.records, id)
-			} else {
-				s.order = append(s.order, id)
-			}
+		if rec.Status.Terminal() {
+			delete(s.records, rec.ID)
+		} else {
+			s.order = append(s.order, rec)
 		}
 	}
 	if s.head > len(s.order)/2 && s.head > 1024 {
@@ -216,7 +220,7 @@ func (s *MemStore) query(ctx context.Context, q Query, all bool) (Page, error) {
 	s.mu.RLock()
 	var out []Record
 	for _, r := range s.records {
-		if q.Matches(r) && (q.After == "" || Cursor(r) > q.After) {
+		if q.Matches(*r) && (q.After == "" || Cursor(*r) > q.After) {
 			out = append(out, r.Clone())
 		}
 	}
