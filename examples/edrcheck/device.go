@@ -44,7 +44,7 @@ type device struct {
 // load reads the status and preferences the flags name. With needPrefs,
 // preferences whose exclusion lists are hidden or cut short are an error,
 // since the lists are what the command is about.
-func (d *deviceFlags) load(in *inputs, needStatus, needPrefs, needLists bool) (*device, error) {
+func (d *deviceFlags) load(e env, needStatus, needPrefs, needLists bool) (*device, error) {
 	dev := &device{}
 	switch {
 	case d.status == "" && needStatus:
@@ -61,7 +61,7 @@ func (d *deviceFlags) load(in *inputs, needStatus, needPrefs, needLists bool) (*
 	}
 	dev.rules = rs
 	if d.status != "" {
-		r, name, err := in.open("status", d.status)
+		r, name, err := openInput(e, "status", d.status)
 		if err != nil {
 			return nil, err
 		}
@@ -73,7 +73,7 @@ func (d *deviceFlags) load(in *inputs, needStatus, needPrefs, needLists bool) (*
 		dev.statusSrc = name
 	}
 	if d.prefs != "" {
-		r, name, err := in.open("prefs", d.prefs)
+		r, name, err := openInput(e, "prefs", d.prefs)
 		if err != nil {
 			return nil, err
 		}

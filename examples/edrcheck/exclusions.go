@@ -91,8 +91,7 @@ func runExclusions(ctx context.Context, args []string, e env) (int, error) {
 	if err := oneStdin("status", df.status, "prefs", df.prefs); err != nil {
 		return 0, err
 	}
-	in := &inputs{e: e}
-	dev, err := df.load(in, false, true, true)
+	dev, err := df.load(e, false, true, true)
 	if err != nil {
 		return 0, err
 	}
@@ -241,7 +240,7 @@ func runLint(_ context.Context, args []string, e env) (int, error) {
 	if err := noArgs(pos); err != nil {
 		return 0, err
 	}
-	dev, err := df.load(&inputs{e: e}, false, true, true)
+	dev, err := df.load(e, false, true, true)
 	if err != nil {
 		return 0, err
 	}

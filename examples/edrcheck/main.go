@@ -249,15 +249,12 @@ func noArgs(pos []string) error {
 	return nil
 }
 
-// inputs opens the files a command reads, "-" being standard input.
-type inputs struct {
-	e env
-}
-
-// open opens the file named by flag name; the caller closes it.
-func (in *inputs) open(flagName, path string) (io.ReadCloser, string, error) {
+// openInput opens the file that flag flagName names, "-" being standard
+// input, and returns it with the name errors give it; the caller closes
+// it.
+func openInput(e env, flagName, path string) (io.ReadCloser, string, error) {
 	if path == "-" {
-		return io.NopCloser(in.e.stdin), "standard input", nil
+		return io.NopCloser(e.stdin), "standard input", nil
 	}
 	f, err := os.Open(path)
 	if err != nil {

@@ -116,7 +116,7 @@ func runReplay(ctx context.Context, args []string, e env) (int, error) {
 		// headroom for fewer collections. GOGC set by the user wins.
 		defer debug.SetGCPercent(debug.SetGCPercent(400))
 	}
-	in, name, err := r.in.open("detections", f.detections)
+	in, name, err := openInput(e, "detections", f.detections)
 	if err != nil {
 		return 0, err
 	}
@@ -164,7 +164,6 @@ func (s *scenario) decide(det *detect.Detection, t time.Time) (remediate.Decisio
 // replay is one replay run.
 type replay struct {
 	f         *replayFlags
-	in        *inputs
 	dev       *device
 	cur, prop *scenario
 	proposed  bool       // any what-if flag
@@ -177,7 +176,7 @@ type replay struct {
 var replayActor = edr.Actor{Name: "edrcheck", Roles: []edr.Role{edr.GlobalAdministrator, edr.IntuneAdministrator}}
 
 func newReplay(f *replayFlags, e env) (*replay, error) {
-	r := &replay{f: f, in: &inputs{e: e}}
+	r := &replay{f: f}
 	if f.at != "" {
 		t, err := parseTime(f.at)
 		if err != nil {
@@ -191,7 +190,7 @@ func newReplay(f *replayFlags, e env) (*replay, error) {
 	if f.maxRecordBytes <= 0 {
 		return nil, usagef("--max-record-bytes must be positive")
 	}
-	dev, err := f.device.load(r.in, true, true, true)
+	dev, err := f.device.load(e, true, true, true)
 	if err != nil {
 		return nil, err
 	}
@@ -229,7 +228,7 @@ func newReplay(f *replayFlags, e env) (*replay, error) {
 		if err := needEligibility("--settings"); err != nil {
 			return nil, err
 		}
-		if cur.hist, err = r.loadSettings(f.settings); err != nil {
+		if cur.hist, err = r.loadSettings(e, f.settings); err != nil {
 			return nil, err
 		}
 	} else {
@@ -289,7 +288,7 @@ func newReplay(f *replayFlags, e env) (*replay, error) {
 			// A bad added entry is a mistake on the command line; a bad
 			// entry of the device's own is left out, as before.
 			for _, ee := range ce.Entries {
-				if ee.Index >= len(listOf(dev.list(), ee.Kind)) || isAdded(l, ee, f.add) {
+				if isAdded(ee, f.add) {
 					return nil, usagef("--add-exclusion: %v", ee)
 				}
 			}
@@ -327,8 +326,8 @@ type change struct {
 
 const maxSettingsBytes = 1 << 20
 
-func (r *replay) loadSettings(path string) (*edr.History, error) {
-	rc, name, err := r.in.open("settings", path)
+func (r *replay) loadSettings(e env, path string) (*edr.History, error) {
+	rc, name, err := openInput(e, "settings", path)
 	if err != nil {
 		return nil, err
 	}
@@ -421,16 +420,6 @@ func splitEntry(s string) (exclusions.Kind, string) {
 	return exclusions.ExclusionPath, s
 }
 
-func listOf(l exclusions.List, k exclusions.Kind) []string {
-	switch k {
-	case exclusions.ExclusionExtension:
-		return l.Extensions
-	case exclusions.ExclusionProcess:
-		return l.Processes
-	}
-	return l.Paths
-}
-
 // editList returns a copy of l with the entries added and removed.
 func editList(l exclusions.List, add, remove []string) (exclusions.List, error) {
 	out := exclusions.List{
@@ -465,7 +454,7 @@ func editList(l exclusions.List, add, remove []string) (exclusions.List, error) 
 }
 
 // isAdded reports whether the bad entry ee is one of those added.
-func isAdded(l exclusions.List, ee *exclusions.EntryError, add []string) bool {
+func isAdded(ee *exclusions.EntryError, add []string) bool {
 	for _, s := range add {
 		if k, entry := splitEntry(s); k == ee.Kind && entry == ee.Text {
 			return true

@@ -51,8 +51,7 @@ func runStatus(_ context.Context, args []string, e env) (int, error) {
 	if err := noArgs(pos); err != nil {
 		return 0, err
 	}
-	in := &inputs{e: e}
-	dev, err := df.load(in, true, false, false)
+	dev, err := df.load(e, true, false, false)
 	if err != nil {
 		return 0, err
 	}
