@@ -119,15 +119,11 @@ func (d *Decoder) Format() Format { return d.format }
 // from the reader; the stream then ends and every later call returns the
 // same error.
 func (d *Decoder) Next() (*Detection, error) {
-	raw, err := d.nextRaw()
+	rec, err := d.NextRecord()
 	if err != nil {
 		return nil, err
 	}
-	det, err := parseRecord(bytes.Clone(raw.data))
-	if err != nil {
-		return nil, &LineError{Line: raw.line, Err: err}
-	}
-	return det, nil
+	return rec.Parse()
 }
 
 // Record is one alert's JSON as a Decoder framed it, not yet parsed.
