@@ -55,12 +55,24 @@ var contextEvidence = map[string]bool{
 	"#microsoft.graph.security.sasTokenEvidence":                 true,
 }
 
-// decisionBuf backs the slices of a small decision, so that deciding on a
-// typical detection allocates once.
-type decisionBuf struct {
-	items   [6]Item
-	actions [4]Action
-}
+// The decision buffers back the slices of a decision on up to 2, 4 or 6
+// evidence items with up to four actions, so that deciding on a typical
+// detection allocates once, and a small detection's decision (which a
+// store keeps) stays small.
+type (
+	decisionBuf2 struct {
+		items   [2]Item
+		actions [4]Action
+	}
+	decisionBuf4 struct {
+		items   [4]Item
+		actions [4]Action
+	}
+	decisionBuf6 struct {
+		items   [6]Item
+		actions [4]Action
+	}
+)
 
 // decider carries one decision through the rules.
 type decider struct {
@@ -124,14 +136,20 @@ func (s *decider) decide() {
 }
 
 func (s *decider) allocate(n int) {
-	if n <= len(decisionBuf{}.items) {
-		buf := new(decisionBuf)
-		s.d.Items = buf.items[:0:n]
-		s.d.Actions = buf.actions[:0:len(buf.actions)]
-		return
+	d := &s.d
+	switch {
+	case n <= 2:
+		buf := new(decisionBuf2)
+		d.Items, d.Actions = buf.items[:0:n], buf.actions[:0]
+	case n <= 4:
+		buf := new(decisionBuf4)
+		d.Items, d.Actions = buf.items[:0:n], buf.actions[:0]
+	case n <= 6:
+		buf := new(decisionBuf6)
+		d.Items, d.Actions = buf.items[:0:n], buf.actions[:0]
+	default:
+		d.Items, d.Actions = make([]Item, 0, n), make([]Action, 0, 2*n)
 	}
-	s.d.Items = make([]Item, 0, n)
-	s.d.Actions = make([]Action, 0, 2*n)
 }
 
 // notRemediated fills every item as not remediated by the detection rule
