@@ -141,31 +141,47 @@ func (s *MemStore) Put(ctx context.Context, r Record) error {
 		return fmt.Errorf("%w: id %q, status %d", ErrInvalidRecord, r.ID, r.Status)
 	}
 	s.mu.Lock()
+	if s.replace(&r) {
+		s.mu.Unlock()
+		return nil
+	}
+	s.mu.Unlock()
+	// A new record: its copy is made outside the lock, which the other
+	// writers and readers wait on.
+	stored := new(Record)
+	*stored = r.Clone()
+	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.replace(&r) { // stored meanwhile by another Put of the same id
+		return nil
+	}
 	if s.records == nil {
 		s.records = make(map[string]*Record)
 	}
-	if old, ok := s.records[r.ID]; ok {
-		// A new version of a stored record replaces it in place; its
-		// Actions are the store's own (Get and Query hand out copies), and
-		// are reused when they fit.
-		if len(old.Actions) == len(r.Actions) {
-			copy(old.Actions, r.Actions)
-			r.Actions = old.Actions
-		} else {
-			r.Actions = slices.Clone(r.Actions)
-		}
-		*old = r
-		return nil
-	}
-	stored := new(Record)
-	*stored = r.Clone()
 	s.records[r.ID] = stored
 	if s.Limit > 0 {
 		s.order = append(s.order, stored)
 		s.evict()
 	}
 	return nil
+}
+
+// replace replaces the stored record with r's id by r, in place, and
+// reports whether there was one. Its Actions are the store's own (Get and
+// Query hand out copies), and are reused when they fit. s.mu is held.
+func (s *MemStore) replace(r *Record) bool {
+	old, ok := s.records[r.ID]
+	if !ok {
+		return false
+	}
+	if len(old.Actions) == len(r.Actions) {
+		copy(old.Actions, r.Actions)
+		r.Actions = old.Actions
+	} else {
+		r.Actions = slices.Clone(r.Actions)
+	}
+	*old = *r
+	return true
 }
 
 // evict drops the oldest finished records while there are more than
