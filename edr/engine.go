@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/blockmode/blockmode/detect"
@@ -130,6 +131,8 @@ type Engine struct {
 	wg     sync.WaitGroup
 	ctx    context.Context // cancelled by Close when its deadline passes
 	cancel context.CancelFunc
+	// background is what bind makes of context.Background(), made once.
+	background context.Context
 
 	qmu    sync.RWMutex // guards closed and sending on queue
 	closed bool
@@ -144,6 +147,7 @@ type Engine struct {
 	undoMu sync.Mutex     // serialises Undo: one restore per quarantine
 
 	runners *runners // run the hook calls
+	state   atomic.Pointer[stateSpan]
 	// volatile is set for a store whose records do not outlive the
 	// process: the writes after each action are skipped.
 	volatile bool
@@ -180,6 +184,7 @@ func New(cfg Config) (*Engine, error) {
 	e.done = make(chan struct{})
 	e.eligible = e.cfg.Settings.Ruleset().Eligibility(e.cfg.Device).Eligible
 	e.ctx, e.cancel = context.WithCancel(context.Background())
+	e.background = engineBound{e.ctx, context.Background()}
 	e.runners = new(runners)
 	if _, err := e.recoverPending(e.ctx); err != nil {
 		e.runners.stop()
@@ -273,6 +278,30 @@ func (e *Engine) Close(ctx context.Context) error {
 	}
 }
 
+// stateSpan is block mode's state on the device over an interval in
+// which the settings history says it does not change.
+type stateSpan struct {
+	changes     int64     // the changes in the history it was worked out from
+	from, until time.Time // until zero: no end
+	bm          remediate.BlockMode
+}
+
+// blockMode returns block mode's state on the device at now, as Decide
+// takes it. The state changes only at a recorded change or when one
+// reaches the device, so the last one worked out is reused while the
+// history has no new change and now is within its span.
+func (e *Engine) blockMode(now time.Time) remediate.BlockMode {
+	h := e.cfg.Settings
+	if sp := e.state.Load(); sp != nil && sp.changes == h.n.Load() &&
+		!now.Before(sp.from) && (sp.until.IsZero() || now.Before(sp.until)) {
+		return sp.bm
+	}
+	es, until, changes := h.state(e.cfg.Device, now, &e.eligible)
+	sp := &stateSpan{changes: changes, from: now, until: until, bm: es.BlockMode()}
+	e.state.Store(sp)
+	return sp.bm
+}
+
 // Handle runs a detection through the lifecycle and returns its terminal
 // record. If the detection's record already exists and is terminal, that
 // record is returned and no hook is called; if another call is handling
@@ -299,6 +328,9 @@ func (e *Engine) bind(ctx context.Context) (context.Context, func()) {
 	if ctx.Done() == nil {
 		// ctx never ends: the engine's context ends the call, ctx gives
 		// the values.
+		if ctx == context.Background() {
+			return e.background, func() {}
+		}
 		return engineBound{e.ctx, ctx}, func() {}
 	}
 	ctx, cancel := context.WithCancel(ctx)
@@ -409,9 +441,8 @@ func (e *Engine) handle(s *session) (Record, error) {
 	// The engine acts now, so block mode's state now decides, not the
 	// detection's own (producer-set) timestamp: a late detection is not
 	// remediated under settings that no longer hold.
-	st := e.cfg.Settings.state(e.cfg.Device, now, &e.eligible)
 	rec.Decision = remediate.DecideContext(ctx, remediate.Input{
-		Detection: det, BlockMode: st.BlockMode(), AntivirusMode: e.cfg.Device.Mode,
+		Detection: det, BlockMode: e.blockMode(now), AntivirusMode: e.cfg.Device.Mode,
 		Exclusions: e.cfg.Exclusions, OtherAntivirus: e.cfg.OtherAntivirus,
 		Indicators: e.cfg.Indicators, Settings: e.cfg.Remediation, Trace: true,
 	})
@@ -426,7 +457,7 @@ func (e *Engine) handle(s *session) (Record, error) {
 		for i := range rec.Actions {
 			rec.Actions[i].Result = Skipped
 		}
-		return e.finish(s)
+		return e.finish(s, rec.Decided)
 	}
 	// Write ahead: the record exists before the first hook runs.
 	rec.Status = InProgress
@@ -462,7 +493,7 @@ func (e *Engine) resume(s *session) (Record, error) {
 				rec.Actions[i].Result, rec.Actions[i].Error = Skipped, "not run: resumed by an engine in audit mode"
 			}
 		}
-		return e.finish(s)
+		return e.finish(s, time.Time{})
 	}
 	return e.run(s)
 }
@@ -492,6 +523,10 @@ func (e *Engine) run(s *session) (Record, error) {
 			notStopped[strings.ToLower(a.Path)] = true
 		}
 	}
+	// The clock's reading at the end of the last action run, while the
+	// engine has done nothing since (no store write): the next instant
+	// recorded is the same one.
+	var last time.Time
 	for i := range rec.Actions {
 		a := &rec.Actions[i]
 		if a.Result != Pending {
@@ -504,8 +539,9 @@ func (e *Engine) run(s *session) (Record, error) {
 		case a.Kind == remediate.Quarantine && notStopped != nil && notStopped[strings.ToLower(a.Path)]:
 			a.Result, a.Error = Skipped, "the process running this file was not stopped, so the file is not quarantined"
 		default:
-			e.act(s, i)
+			e.act(s, i, last)
 			stopFailed(a)
+			last = a.Finished
 		}
 		if i == len(rec.Actions)-1 || e.volatile {
 			// finish writes the record at once; the write after an
@@ -516,15 +552,20 @@ func (e *Engine) run(s *session) (Record, error) {
 		if err := e.put(s.storeCtx, rec); err != nil {
 			return Record{}, err
 		}
+		last = time.Time{}
 	}
-	return e.finish(s)
+	return e.finish(s, last)
 }
 
 // act calls the hook of action i of s.rec with the engine's timeout,
-// retries and panic recovery, and fills in the result.
-func (e *Engine) act(s *session, i int) {
+// retries and panic recovery, and fills in the result. The action starts
+// at start, or else at the clock's reading now.
+func (e *Engine) act(s *session, i int, start time.Time) {
 	ctx, a := s.ctx, &s.rec.Actions[i]
-	a.Started = e.clock.Now()
+	if start.IsZero() {
+		start = e.clock.Now()
+	}
+	a.Started = start
 	var op hookOp
 	switch {
 	case a.Kind == remediate.StopProcess && e.cfg.Hooks.StopProcess != nil:
@@ -594,11 +635,15 @@ func (t timeoutError) Unwrap() error   { return t.err }
 func (t timeoutError) Temporary() bool { return false }
 
 // finish sets the terminal status of s.rec, stores the record and
-// notifies the host.
-func (e *Engine) finish(s *session) (Record, error) {
+// notifies the host. The record is finished at at, or else at the clock's
+// reading now.
+func (e *Engine) finish(s *session, at time.Time) (Record, error) {
 	ctx, rec := s.storeCtx, &s.rec
-	rec.Status = terminalStatus(*rec)
-	rec.Finished = e.clock.Now()
+	rec.Status = terminalStatus(rec)
+	if at.IsZero() {
+		at = e.clock.Now()
+	}
+	rec.Finished = at
 	if err := e.put(ctx, rec); err != nil {
 		return Record{}, err
 	}
@@ -641,7 +686,7 @@ func resumable(r Record) bool {
 
 // terminalStatus derives the record's terminal status from its decision
 // and action results.
-func terminalStatus(rec Record) RecordStatus {
+func terminalStatus(rec *Record) RecordStatus {
 	d := rec.Decision
 	switch d.Verdict {
 	case remediate.NoAction:

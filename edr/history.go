@@ -3,6 +3,7 @@ package edr
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/blockmode/blockmode/internal/enum"
@@ -80,6 +81,7 @@ type History struct {
 	mu      sync.RWMutex
 	rules   *Ruleset
 	changes []Change
+	n       atomic.Int64 // len(changes), read without mu
 }
 
 // NewHistory returns an empty history under the given ruleset; nil means
@@ -139,6 +141,7 @@ func (h *History) record(c Change) (Change, error) {
 	}
 	c.Version = len(h.changes) + 1
 	h.changes = append(h.changes, c)
+	h.n.Store(int64(len(h.changes)))
 	return c, nil
 }
 
@@ -291,16 +294,25 @@ func (h *History) desired(upto int, f DeviceFacts, rs *Ruleset) desire {
 // after TurnOnDelay. A change that reverses a pending one before it
 // reached the device cancels it.
 func (h *History) State(f DeviceFacts, at time.Time) EffectiveState {
-	return h.state(f, at, nil)
+	es, _, _ := h.state(f, at, nil)
+	return es
 }
 
 // state is State with the device's eligibility already known (elig not
 // nil): the engine, whose device facts do not change, checks them once.
-func (h *History) state(f DeviceFacts, at time.Time, elig *Result) EffectiveState {
+// It also returns until, the instant from which the state may differ
+// (zero: never, as far as the changes recorded go), and how many changes
+// it was worked out from: with no change recorded since, the state holds
+// from at until then.
+func (h *History) state(f DeviceFacts, at time.Time, elig *Result) (es EffectiveState, until time.Time, changes int64) {
 	h.mu.Lock() // ruleset() may set the default
 	defer h.mu.Unlock()
 	rs := h.ruleset()
-	es := EffectiveState{At: at, Ruleset: rs.Name, SettingsVersion: h.versionAt(at)}
+	es = EffectiveState{At: at, Ruleset: rs.Name, SettingsVersion: h.versionAt(at)}
+	changes = int64(len(h.changes))
+	if es.SettingsVersion < len(h.changes) {
+		until = h.changes[es.SettingsVersion].At // the next change
+	}
 
 	eligible := Unknown
 	if elig != nil {
@@ -311,10 +323,10 @@ func (h *History) state(f DeviceFacts, at time.Time, elig *Result) EffectiveStat
 	switch eligible {
 	case Fail:
 		es.State, es.Reason = StateNotEligible, "the device does not meet every requirement for EDR in block mode"
-		return es
+		return es, until, changes
 	case Unknown:
 		es.State, es.Reason = StateUnknown, "the device's eligibility is not known"
-		return es
+		return es, until, changes
 	}
 
 	// Walk the changes up to the instant, tracking what is in effect on
@@ -331,7 +343,7 @@ func (h *History) state(f DeviceFacts, at time.Time, elig *Result) EffectiveStat
 		next := h.desired(i+1, f, rs)
 		if next.on == mode.Unset {
 			es.State, es.Reason, es.Source = StateUnknown, next.unknown, next.source
-			return es
+			return es, until, changes
 		}
 		want := next.on == mode.True
 		if want != (cur.on == mode.True) {
@@ -375,7 +387,10 @@ func (h *History) state(f DeviceFacts, at time.Time, elig *Result) EffectiveStat
 		}
 	}
 	es.InEffect = es.State.InEffect()
-	return es
+	if pending != nil && (until.IsZero() || pending.Before(until)) {
+		until = *pending
+	}
+	return es, until, changes
 }
 
 // BlockMode returns the state as remediate.Decide takes it.

@@ -34,6 +34,10 @@ const (
 	opNotify
 )
 
+// slowCall is how long a caller watches a handling or hook call on the
+// timer alone before it also watches the call's context (see watch).
+const slowCall = 10 * time.Millisecond
+
 // maxIdleRunners bounds the runners kept waiting for work; a runner given
 // back when that many are idle exits.
 const maxIdleRunners = 64
@@ -272,8 +276,13 @@ func (e *Engine) abandonedError(ctx context.Context) error {
 func (e *Engine) watch(s *session) (abandoned bool) {
 	r := e.runners.start(s)
 	t := s.timer
-	t.Reset(e.limits.ActionTimeout)
-	ctxDone := s.ctx.Done()
+	// Most handlings end well within slowCall: until then the caller
+	// waits on the session's own channels alone, not on the context's
+	// (which the engine's context shares among all its callers); a
+	// context that ends meanwhile is seen when the timer fires.
+	t.Reset(min(slowCall, e.limits.ActionTimeout))
+	var ctxDone <-chan struct{} // watched from the first timer on, until it ends
+	watching := false
 	var grace uint64 // the call in its grace, 0 for none
 	for {
 		fromTimer := false
@@ -286,11 +295,14 @@ func (e *Engine) watch(s *session) (abandoned bool) {
 			ctxDone = nil
 		case <-t.C:
 			fromTimer = true
+			if !watching {
+				watching, ctxDone = true, s.ctx.Done()
+			}
 		}
 		// After the context ends, a call made with it does not wake the
 		// caller: look at the runner again after each grace.
 		next := e.limits.ActionTimeout
-		if ctxDone == nil && s.ctx.Done() != nil {
+		if s.ctx.Err() != nil {
 			next = min(next, e.limits.HookGrace)
 		}
 		now := time.Now()
