@@ -2,6 +2,7 @@ package edr
 
 import (
 	"context"
+	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -39,7 +40,9 @@ func (noopHost) Quarantine(context.Context, remediate.Action) (string, error) {
 // goroutines as op=handle. store=memory-limit-10000 is the memory store
 // bounded as a long-running agent would bound it: the heap stays level
 // (at some 40 MB, which the collector marks once per 8,000 detections or
-// so), and what is left is the engine's own cost.
+// so), and what is left is the engine's own cost. Each sub-benchmark
+// starts from a collected heap, so that the records one kept do not weigh
+// on the next.
 func BenchmarkHandle(b *testing.B) {
 	var hist History
 	if _, err := hist.SetTenant(admin, true, at(0)); err != nil {
@@ -49,6 +52,7 @@ func BenchmarkHandle(b *testing.B) {
 	b.Run("op=decide-loop/trace=on", func(b *testing.B) {
 		det := edrDetection("bench")
 		in := remediate.Input{Detection: det, BlockMode: hist.State(device, det.Time).BlockMode(), AntivirusMode: device.Mode, Trace: true}
+		runtime.GC()
 		b.ReportAllocs()
 		for b.Loop() {
 			_ = remediate.Decide(in)
@@ -59,7 +63,9 @@ func BenchmarkHandle(b *testing.B) {
 	b.Run("op=decide-loop/trace=on/parallel", func(b *testing.B) {
 		det := edrDetection("bench")
 		in := remediate.Input{Detection: det, BlockMode: hist.State(device, det.Time).BlockMode(), AntivirusMode: device.Mode, Trace: true}
+		runtime.GC()
 		b.ReportAllocs()
+		b.ResetTimer()
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
 				_ = remediate.Decide(in)
@@ -74,7 +80,9 @@ func BenchmarkHandle(b *testing.B) {
 		bm := hist.State(device, at(2*time.Hour)).BlockMode()
 		var n atomic.Int64
 		tmpl := edrDetection("")
+		runtime.GC()
 		b.ReportAllocs()
+		b.ResetTimer()
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
 				det := new(detect.Detection)
@@ -93,6 +101,7 @@ func BenchmarkHandle(b *testing.B) {
 		kept := map[string]*remediate.Decision{}
 		var n atomic.Int64
 		tmpl := edrDetection("")
+		runtime.GC()
 		b.ReportAllocs()
 		b.ResetTimer()
 		b.RunParallel(func(pb *testing.PB) {
@@ -137,6 +146,7 @@ func BenchmarkHandle(b *testing.B) {
 			// counted as the engine's work; the Decide loop, too, reuses
 			// one detection.
 			tmpl := edrDetection("")
+			runtime.GC()
 			b.ReportAllocs()
 			b.ResetTimer()
 			start := time.Now()
