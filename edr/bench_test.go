@@ -20,6 +20,20 @@ func (noopHost) Quarantine(context.Context, remediate.Action) (string, error) {
 	return "q", nil
 }
 
+// copies hands out copies of one template detection, each under a new
+// id, as a decoder hands detections over. It is safe for concurrent use.
+type copies struct {
+	tmpl *detect.Detection
+	n    atomic.Int64
+}
+
+func (c *copies) next() *detect.Detection {
+	det := new(detect.Detection)
+	*det = *c.tmpl
+	det.ID = "d" + strconv.FormatInt(c.n.Add(1), 10)
+	return det
+}
+
 // BenchmarkHandle measures the whole lifecycle (decide with trace, write
 // ahead, three hook calls made with their timeouts on a runner goroutine
 // the caller watches, the final write; the memory store is volatile, so
@@ -78,16 +92,13 @@ func BenchmarkHandle(b *testing.B) {
 	// minus this one's.
 	b.Run("op=decide-loop/trace=on/input=copy", func(b *testing.B) {
 		bm := hist.State(device, at(2*time.Hour)).BlockMode()
-		var n atomic.Int64
-		tmpl := edrDetection("")
+		dets := &copies{tmpl: edrDetection("")}
 		runtime.GC()
 		b.ReportAllocs()
 		b.ResetTimer()
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
-				det := new(detect.Detection)
-				*det = *tmpl
-				det.ID = "d" + strconv.FormatInt(n.Add(1), 10)
+				det := dets.next()
 				d := remediate.Decide(remediate.Input{Detection: det, BlockMode: bm, AntivirusMode: device.Mode, Trace: true})
 				if d.Verdict != remediate.Remediate {
 					b.Fatalf("verdict %v", d.Verdict)
@@ -99,16 +110,13 @@ func BenchmarkHandle(b *testing.B) {
 		bm := hist.State(device, at(2*time.Hour)).BlockMode()
 		var mu sync.Mutex
 		kept := map[string]*remediate.Decision{}
-		var n atomic.Int64
-		tmpl := edrDetection("")
+		dets := &copies{tmpl: edrDetection("")}
 		runtime.GC()
 		b.ReportAllocs()
 		b.ResetTimer()
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
-				det := new(detect.Detection)
-				*det = *tmpl
-				det.ID = "d" + strconv.FormatInt(n.Add(1), 10)
+				det := dets.next()
 				d := remediate.Decide(remediate.Input{Detection: det, BlockMode: bm, AntivirusMode: device.Mode, Trace: true})
 				mu.Lock()
 				kept[det.ID] = &d
@@ -139,22 +147,16 @@ func BenchmarkHandle(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer e.Close(context.Background())
-			var n atomic.Int64
-			// Each Handle gets its own detection, as from a decoder: a copy
-			// of one template under a new id (the engine reads detections,
-			// never writes them), so that building test input is not
-			// counted as the engine's work; the Decide loop, too, reuses
-			// one detection.
-			tmpl := edrDetection("")
+			// Each Handle gets its own detection, as from a decoder (the
+			// engine reads detections, never writes them).
+			dets := &copies{tmpl: edrDetection("")}
 			runtime.GC()
 			b.ReportAllocs()
 			b.ResetTimer()
 			start := time.Now()
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
-					det := new(detect.Detection)
-					*det = *tmpl
-					det.ID = "d" + strconv.FormatInt(n.Add(1), 10)
+					det := dets.next()
 					rec, err := e.Handle(context.Background(), det)
 					if err != nil || rec.Status != Blocked {
 						b.Fatalf("%v %v", rec.Status, err)
