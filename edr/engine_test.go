@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -504,6 +505,68 @@ func TestMemStoreLimit(t *testing.T) {
 		require.NoError(t, all.Put(ctx, Record{ID: fmt.Sprint(i), Status: InProgress}))
 	}
 	assert.Equal(t, 4, all.Len())
+}
+
+// TestMemStoreReuseSharesNothing: a bounded memory store stores new
+// records in the memory of those it dropped; nothing handed in or out
+// before (a record Put, or one from Get or Query) changes when it does.
+func TestMemStoreReuseSharesNothing(t *testing.T) {
+	ctx := context.Background()
+	s := &MemStore{Limit: 2}
+	rec := func(i int) Record {
+		acts := make([]ActionRecord, 1+i%3)
+		for j := range acts {
+			acts[j] = ActionRecord{Action: remediate.Action{Kind: remediate.Quarantine, Path: fmt.Sprintf(`C:\r%d\a%d.exe`, i, j)}, Result: Succeeded, QuarantineID: fmt.Sprintf("q-%d-%d", i, j), Attempts: 1}
+		}
+		return Record{ID: fmt.Sprintf("r%d", i), DeviceID: fmt.Sprintf("dev-%d", i), Status: Blocked, Received: at(time.Duration(i) * time.Second), Actions: acts, Revision: 1}
+	}
+	// want is record i as last written.
+	want := func(i int) Record {
+		r := rec(i)
+		r.Revision++
+		for j := range r.Actions {
+			r.Actions[j].Attempts++
+		}
+		return r
+	}
+	var put, got []Record // as handed in, and as handed out
+	for i := range 40 {
+		r := rec(i)
+		put = append(put, r)
+		require.NoError(t, s.Put(ctx, r))
+		// A second write, as the engine's final one: the same id, its
+		// actions done again.
+		again := rec(i)
+		again.Revision++
+		for j := range again.Actions {
+			again.Actions[j].Attempts++
+		}
+		require.NoError(t, s.Put(ctx, again))
+		g, err := s.Get(ctx, r.ID)
+		require.NoError(t, err)
+		got = append(got, g)
+		page, err := s.Query(ctx, Query{})
+		require.NoError(t, err)
+		got = append(got, page.Records...)
+		require.LessOrEqual(t, s.Len(), 2)
+	}
+	for i, r := range put {
+		assert.Empty(t, cmp.Diff(rec(i), r), "record %d as handed in", i)
+	}
+	for _, g := range got {
+		var i int
+		_, err := fmt.Sscanf(g.ID, "r%d", &i)
+		require.NoError(t, err)
+		assert.Empty(t, cmp.Diff(want(i), g), "record %s as handed out", g.ID)
+	}
+	// The survivors are whole: two of the last records.
+	for _, id := range []string{"r38", "r39"} {
+		g, err := s.Get(ctx, id)
+		require.NoError(t, err)
+		var i int
+		_, _ = fmt.Sscanf(id, "r%d", &i)
+		assert.Empty(t, cmp.Diff(want(i), g), id)
+	}
 }
 
 // TestEngineOnABoundedMemStore: the engine on a bounded memory store keeps

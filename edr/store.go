@@ -130,6 +130,7 @@ type MemStore struct {
 	records map[string]*Record // each the store's own copy
 	order   []*Record          // in first-Put order, from head on; kept when Limit > 0
 	head    int
+	free    []*Record // dropped records, whose memory the next new records reuse
 }
 
 // Put stores r.
@@ -145,14 +146,22 @@ func (s *MemStore) Put(ctx context.Context, r Record) error {
 		s.mu.Unlock()
 		return nil
 	}
+	stored := s.reuse()
 	s.mu.Unlock()
 	// A new record: its copy is made outside the lock, which the other
-	// writers and readers wait on.
-	stored := new(Record)
-	*stored = r.Clone()
+	// writers and readers wait on. A bounded store makes it in the memory
+	// of a record it dropped, so that, once full, it allocates nothing for
+	// the records it keeps.
+	if stored == nil {
+		stored = new(Record)
+	}
+	acts := append(stored.Actions[:0], r.Actions...)
+	*stored = r
+	stored.Actions = acts
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.replace(&r) { // stored meanwhile by another Put of the same id
+		s.free = append(s.free, stored)
 		return nil
 	}
 	if s.records == nil {
@@ -193,6 +202,12 @@ func (s *MemStore) evict() {
 		s.head++
 		if rec.Status.Terminal() {
 			delete(s.records, rec.ID)
+			if len(s.free) < maxFree {
+				// Get and Query hand out copies: nothing outside the
+				// store holds rec or its Actions.
+				*rec = Record{Actions: rec.Actions[:0]}
+				s.free = append(s.free, rec)
+			}
 		} else {
 			s.order = append(s.order, rec)
 		}
@@ -201,6 +216,22 @@ func (s *MemStore) evict() {
 		s.order = append(s.order[:0], s.order[s.head:]...)
 		s.head = 0
 	}
+}
+
+// maxFree bounds the dropped records a MemStore keeps for reuse.
+const maxFree = 16
+
+// reuse returns a dropped record to store a new one in, or nil. s.mu is
+// held.
+func (s *MemStore) reuse() *Record {
+	n := len(s.free)
+	if n == 0 {
+		return nil
+	}
+	r := s.free[n-1]
+	s.free[n-1] = nil
+	s.free = s.free[:n-1]
+	return r
 }
 
 // Volatile reports true: a MemStore's records die with the process.
