@@ -185,7 +185,7 @@ func New(cfg Config) (*Engine, error) {
 	e.eligible = e.cfg.Settings.Ruleset().Eligibility(e.cfg.Device).Eligible
 	e.ctx, e.cancel = context.WithCancel(context.Background())
 	e.background = engineBound{e.ctx, context.Background()}
-	e.runners = new(runners)
+	e.runners = newRunners(min(slowCall, e.limits.ActionTimeout))
 	if _, err := e.recoverPending(e.ctx); err != nil {
 		e.runners.stop()
 		e.cancel()

@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/blockmode/blockmode/detect"
@@ -23,6 +24,14 @@ import (
 // holds a runner, never the caller, and a handling costs one hand-off
 // however many hooks it calls. The abandoned runner exits whenever the
 // hook returns, touching nothing. Close stops the idle runners.
+//
+// Most handlings end long before any timeout, so a caller first waits on
+// its runner's channel alone, with no timer of its own: the pool's
+// watcher, a goroutine that runs while some runner is busy, looks at the
+// busy runners every half slowCall (or half the action timeout, if
+// shorter) and wakes the caller of a handling it finds still running a
+// second time. From then on the caller watches with its own timer and its
+// context, as above.
 
 // hookOp is the hook a call is for.
 type hookOp uint8
@@ -34,8 +43,9 @@ const (
 	opNotify
 )
 
-// slowCall is how long a caller watches a handling or hook call on the
-// timer alone before it also watches the call's context (see watch).
+// slowCall is how long a handling or hook call runs, at most, before the
+// watcher wakes its caller, which from then on also watches its own timer
+// and the call's context (see Engine.watch).
 const slowCall = 10 * time.Millisecond
 
 // maxIdleRunners bounds the runners kept waiting for work; a runner given
@@ -93,8 +103,7 @@ type session struct {
 	res hookResult // the result of sessionCall
 	pv  any        // a panic outside the hook calls, raised again in the caller
 
-	done  chan struct{} // receives one value when the session is done
-	timer *time.Timer   // the caller's; stopped between sessions
+	timer *time.Timer // the caller's; stopped between sessions
 
 	mu        sync.Mutex
 	seq       uint64 // counts the hook calls started
@@ -105,15 +114,44 @@ type session struct {
 	abandoned bool
 }
 
-// runners is the engine's pool of idle runners, each a channel that
-// hands it a session.
+// runners is the engine's pool of runners. Its zero value is not ready:
+// see newRunners.
 type runners struct {
-	mu     sync.Mutex
-	idle   []chan *session
-	closed bool
-	wg     sync.WaitGroup // runners not abandoned
+	look time.Duration // the watcher's period
+
+	mu      sync.Mutex
+	idle    []*runner
+	all     map[*runner]struct{} // the runners not abandoned
+	closed  bool
+	watcher bool           // the watcher has been started
+	wg      sync.WaitGroup // the watcher and the runners not abandoned
+
+	parked atomic.Bool   // the watcher waits for kick
+	kick   chan struct{} // wakes the parked watcher
+	quit   chan struct{} // closed by stop
 
 	sessions sync.Pool
+}
+
+// runner is one runner goroutine: in receives its sessions, and out says
+// true when one is done, or false for the watcher's wake-up call.
+type runner struct {
+	in  chan *session
+	out chan bool
+	// started and ended count the sessions handed to the runner and
+	// given back: it is busy while they differ.
+	started, ended atomic.Uint64
+}
+
+// newRunners returns a pool whose watcher wakes a caller whose handling
+// is still running after about timeout (at most timeout).
+func newRunners(timeout time.Duration) *runners {
+	return &runners{
+		look: max(timeout/2, time.Millisecond),
+		all:  make(map[*runner]struct{}),
+		kick: make(chan struct{}, 1),
+		quit: make(chan struct{}),
+	}
 }
 
 // session returns a session ready to be filled in.
@@ -123,55 +161,82 @@ func (p *runners) session() *session {
 	}
 	t := time.NewTimer(time.Hour)
 	t.Stop()
-	return &session{done: make(chan struct{}, 1), timer: t}
+	return &session{timer: t}
 }
 
 // release returns a finished session to the pool, holding on to nothing.
 func (p *runners) release(s *session) {
-	done, timer := s.done, s.timer
-	*s = session{done: done, timer: timer}
+	timer := s.timer
+	*s = session{timer: timer}
 	p.sessions.Put(s)
 }
 
 // start hands s to an idle runner, or to a new one, and returns the
-// runner's channel.
-func (p *runners) start(s *session) chan *session {
+// runner.
+func (p *runners) start(s *session) *runner {
 	p.mu.Lock()
+	var r *runner
 	if n := len(p.idle); n > 0 {
-		r := p.idle[n-1]
+		r = p.idle[n-1]
 		p.idle[n-1] = nil
 		p.idle = p.idle[:n-1]
-		p.mu.Unlock()
-		r <- s
-		return r
+	} else {
+		r = &runner{in: make(chan *session, 1), out: make(chan bool, 2)}
+		p.all[r] = struct{}{}
+		p.wg.Add(1)
+		go p.run(r)
+		if !p.watcher {
+			p.watcher = true
+			p.wg.Add(1)
+			go p.watch()
+		}
 	}
-	p.wg.Add(1)
 	p.mu.Unlock()
-	r := make(chan *session, 1)
-	r <- s
-	go p.run(r)
+	r.started.Add(1)
+	if p.parked.Load() && p.parked.CompareAndSwap(true, false) {
+		select {
+		case p.kick <- struct{}{}:
+		default:
+		}
+	}
+	r.in <- s
 	return r
 }
 
 // put gives back a runner whose session is done.
-func (p *runners) put(r chan *session) {
+func (p *runners) put(r *runner) {
+	r.ended.Store(r.started.Load())
 	p.mu.Lock()
 	if p.closed || len(p.idle) >= maxIdleRunners {
+		delete(p.all, r)
 		p.mu.Unlock()
-		close(r)
+		close(r.in)
 		return
 	}
 	p.idle = append(p.idle, r)
 	p.mu.Unlock()
 }
 
-// stop ends the idle runners and waits for every runner not abandoned.
-// Every runner must have been given back or abandoned.
+// abandon gives up a runner stuck in a hook call: it is no longer
+// counted, and exits whenever the call returns.
+func (p *runners) abandon(r *runner) {
+	p.mu.Lock()
+	delete(p.all, r)
+	p.mu.Unlock()
+	p.wg.Done()
+}
+
+// stop ends the idle runners and the watcher, and waits for every runner
+// not abandoned. Every runner must have been given back or abandoned.
 func (p *runners) stop() {
 	p.mu.Lock()
-	p.closed = true
+	if !p.closed {
+		p.closed = true
+		close(p.quit)
+	}
 	for _, r := range p.idle {
-		close(r)
+		delete(p.all, r)
+		close(r.in)
 	}
 	p.idle = nil
 	p.mu.Unlock()
@@ -181,12 +246,77 @@ func (p *runners) stop() {
 // run is a runner: it runs the sessions handed to it until its channel is
 // closed. A runner whose call is abandoned ends in the middle of its
 // session (see session.call).
-func (p *runners) run(r chan *session) {
-	for s := range r {
+func (p *runners) run(r *runner) {
+	for s := range r.in {
 		s.run()
-		s.done <- struct{}{}
+		r.out <- true
 	}
 	p.wg.Done()
+}
+
+// watch is the watcher. While some runner is busy it looks at the busy
+// runners every p.look, and wakes the caller of each runner busy with the
+// same session as at its last look. While none is, it waits for start to
+// kick it.
+func (p *runners) watch() {
+	defer p.wg.Done()
+	t := time.NewTimer(p.look)
+	defer t.Stop()
+	seen := make(map[*runner]uint64) // busy runners at the last look, and their session
+	for {
+		p.mu.Lock()
+		clear(seen)
+		for r := range p.all {
+			if n := r.started.Load(); n != r.ended.Load() {
+				seen[r] = n
+			}
+		}
+		p.mu.Unlock()
+		if len(seen) == 0 {
+			// Nothing to look at: wait for a runner to start, and look
+			// at once. A start that did not see parked set is seen by
+			// anyBusy.
+			p.parked.Store(true)
+			if p.anyBusy() {
+				p.parked.Store(false)
+				continue
+			}
+			select {
+			case <-p.kick:
+				continue
+			case <-p.quit:
+				return
+			}
+		}
+		t.Reset(p.look)
+		select {
+		case <-t.C:
+		case <-p.quit:
+			return
+		}
+		p.mu.Lock()
+		for r, n := range seen {
+			if _, ok := p.all[r]; ok && r.started.Load() == n && r.ended.Load() != n {
+				select {
+				case r.out <- false: // the caller looks for itself
+				default: // it has a wake-up call already
+				}
+			}
+		}
+		p.mu.Unlock()
+	}
+}
+
+// anyBusy reports whether some runner is busy.
+func (p *runners) anyBusy() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for r := range p.all {
+		if r.started.Load() != r.ended.Load() {
+			return true
+		}
+	}
+	return false
 }
 
 // run does the session's work, keeping a panic outside a hook call for
@@ -275,30 +405,23 @@ func (e *Engine) abandonedError(ctx context.Context) error {
 // ends, the call's context is cancelled and the call given the grace.
 func (e *Engine) watch(s *session) (abandoned bool) {
 	r := e.runners.start(s)
-	t := s.timer
 	// Most handlings end well within slowCall: until then the caller
-	// waits on the session's own channels alone, not on the context's
-	// (which the engine's context shares among all its callers); a
-	// context that ends meanwhile is seen when the timer fires.
-	t.Reset(min(slowCall, e.limits.ActionTimeout))
-	var ctxDone <-chan struct{} // watched from the first timer on, until it ends
-	watching := false
-	var grace uint64 // the call in its grace, 0 for none
+	// waits on its runner's channel alone, with no timer, and not on the
+	// context's channel (which the engine's context shares among all its
+	// callers); a context that ends meanwhile is seen when the watcher
+	// wakes the caller.
+	if <-r.out {
+		e.runners.put(r)
+		return false
+	}
+	t := s.timer
+	ctxDone := s.ctx.Done() // until it ends
+	var grace uint64        // the call in its grace, 0 for none
+	// The watcher's wake-up call stands for the first timer; later ones
+	// (for an earlier session of the runner's, or a second look) only
+	// make the caller look again.
+	fromTimer := true
 	for {
-		fromTimer := false
-		select {
-		case <-s.done:
-			t.Stop()
-			e.runners.put(r)
-			return false
-		case <-ctxDone:
-			ctxDone = nil
-		case <-t.C:
-			fromTimer = true
-			if !watching {
-				watching, ctxDone = true, s.ctx.Done()
-			}
-		}
 		// After the context ends, a call made with it does not wake the
 		// caller: look at the runner again after each grace.
 		next := e.limits.ActionTimeout
@@ -316,7 +439,7 @@ func (e *Engine) watch(s *session) (abandoned bool) {
 				// The grace is over: the runner is left to the call.
 				s.abandoned = true
 				s.mu.Unlock()
-				e.runners.wg.Done()
+				e.runners.abandon(r)
 				return true
 			}
 		case s.hctx.parent.Err() != nil || !now.Before(s.deadline):
@@ -329,6 +452,20 @@ func (e *Engine) watch(s *session) (abandoned bool) {
 			t.Reset(min(next, s.deadline.Sub(now)))
 		}
 		s.mu.Unlock()
+
+		fromTimer = false
+		select {
+		case done := <-r.out:
+			if done {
+				t.Stop()
+				e.runners.put(r)
+				return false
+			}
+		case <-ctxDone:
+			ctxDone = nil
+		case <-t.C:
+			fromTimer = true
+		}
 	}
 }
 

@@ -3,6 +3,7 @@ package edr
 import (
 	"context"
 	"errors"
+	"fmt"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -231,12 +232,50 @@ func TestEngineHookCalls(t *testing.T) {
 			_, err := e.Handle(ctx, edrDetection("r"+time.Now().String()))
 			require.NoError(t, err)
 		}
-		assert.LessOrEqual(t, runtime.NumGoroutine()-before, 2+2+1, "the workers, one runner or two, and no more")
+		assert.LessOrEqual(t, runtime.NumGoroutine()-before, 2+2+1, "the workers, one runner or two, the watcher, and no more")
 		require.NoError(t, e.Close(ctx))
 		for deadline := time.Now().Add(time.Second); runtime.NumGoroutine() > before && time.Now().Before(deadline); {
 			time.Sleep(time.Millisecond)
 		}
 		assert.LessOrEqual(t, runtime.NumGoroutine(), before, "no goroutine left after Close")
+	})
+	t.Run("the watcher waits while no runner is busy, and a start wakes it", func(t *testing.T) {
+		release := make(chan struct{})
+		defer close(release)
+		var hang atomic.Bool
+		h := funcHost(func(context.Context) error {
+			if hang.Load() {
+				<-release // ignoring its context
+			}
+			return nil
+		})
+		e := newTestEngine(t, &recHost{}, func(c *Config) {
+			c.Hooks = Hooks{StopProcess: h, Quarantine: h}
+			c.Limits.ActionTimeout, c.Limits.HookGrace = 20*time.Millisecond, 20*time.Millisecond
+		})
+		parked := func() bool {
+			for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+				if e.runners.parked.Load() {
+					return true
+				}
+			}
+			return false
+		}
+		for i := range 3 {
+			rec, err := e.Handle(ctx, edrDetection(fmt.Sprint("w", i)))
+			require.NoError(t, err)
+			require.Equal(t, Blocked, rec.Status)
+			require.True(t, parked(), "the watcher waits once the runners are idle")
+		}
+		// Only the watcher wakes a caller whose hook ignores its context:
+		// the start must have woken it.
+		hang.Store(true)
+		start := time.Now()
+		rec, err := e.Handle(ctx, edrDetection("w-hang"))
+		require.NoError(t, err)
+		assert.Less(t, time.Since(start), 5*time.Second)
+		assert.Contains(t, rec.Actions[0].Error, "abandoned, outcome unknown")
+		assert.True(t, parked(), "and waits again after")
 	})
 	t.Run("a panic in a hook is recorded and the runner goes on", func(t *testing.T) {
 		var n atomic.Int32
