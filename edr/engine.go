@@ -459,6 +459,9 @@ func (e *Engine) handle(s *session) (Record, error) {
 		}
 		return e.finish(s, rec.Decided)
 	}
+	// One context for each action's first call, and one for the
+	// Notifier's.
+	s.hctxs = make([]hookContext, 0, len(rec.Actions)+1)
 	// Write ahead: the record exists before the first hook runs.
 	rec.Status = InProgress
 	if err := e.put(storeCtx, rec); err != nil {

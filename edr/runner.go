@@ -97,6 +97,9 @@ type session struct {
 	det      *detect.Detection
 	job      hookJob
 	rec      Record // the record being handled
+	// hctxs holds the contexts of the handling's hook calls, made in one
+	// allocation: each is used once, and kept by any hook that keeps it.
+	hctxs []hookContext
 
 	out Record // the result of sessionHandle and sessionRun
 	err error
@@ -344,7 +347,14 @@ func (s *session) run() {
 func (s *session) call(ctx context.Context, j hookJob, site callSite) hookResult {
 	e := s.e
 	deadline := time.Now().Add(e.limits.ActionTimeout)
-	hctx := &hookContext{parent: ctx, deadline: deadline}
+	var hctx *hookContext
+	if n := len(s.hctxs); n < cap(s.hctxs) {
+		s.hctxs = s.hctxs[:n+1]
+		hctx = &s.hctxs[n]
+	} else {
+		hctx = new(hookContext)
+	}
+	hctx.parent, hctx.deadline = ctx, deadline
 	s.mu.Lock()
 	s.seq++
 	s.calling, s.deadline, s.hctx, s.site = true, deadline, hctx, site

@@ -146,33 +146,52 @@ func (s *MemStore) Put(ctx context.Context, r Record) error {
 		s.mu.Unlock()
 		return nil
 	}
+	// A new record. A bounded store makes its copy in the memory of a
+	// record it dropped, so that, once full, it allocates nothing for the
+	// records it keeps; such a copy is made at once.
 	stored := s.reuse()
+	if stored != nil && cap(stored.Actions) >= len(r.Actions) {
+		fill(stored, &r)
+		s.insert(stored)
+		s.mu.Unlock()
+		return nil
+	}
 	s.mu.Unlock()
-	// A new record: its copy is made outside the lock, which the other
-	// writers and readers wait on. A bounded store makes it in the memory
-	// of a record it dropped, so that, once full, it allocates nothing for
-	// the records it keeps.
+	// Otherwise the copy is made outside the lock, which the other
+	// writers and readers wait on.
 	if stored == nil {
 		stored = new(Record)
 	}
-	acts := append(stored.Actions[:0], r.Actions...)
-	*stored = r
-	stored.Actions = acts
+	fill(stored, &r)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.replace(&r) { // stored meanwhile by another Put of the same id
 		s.free = append(s.free, stored)
 		return nil
 	}
+	s.insert(stored)
+	return nil
+}
+
+// fill makes stored a copy of r, in stored's own Actions array if it
+// fits.
+func fill(stored, r *Record) {
+	acts := append(stored.Actions[:0], r.Actions...)
+	*stored = *r
+	stored.Actions = acts
+}
+
+// insert adds a new record, then drops the oldest if the store is over
+// its limit. s.mu is held.
+func (s *MemStore) insert(stored *Record) {
 	if s.records == nil {
 		s.records = make(map[string]*Record)
 	}
-	s.records[r.ID] = stored
+	s.records[stored.ID] = stored
 	if s.Limit > 0 {
 		s.order = append(s.order, stored)
 		s.evict()
 	}
-	return nil
 }
 
 // replace replaces the stored record with r's id by r, in place, and
