@@ -151,6 +151,8 @@ type Engine struct {
 	// volatile is set for a store whose records do not outlive the
 	// process: the writes after each action are skipped.
 	volatile bool
+	// realClock is set when the engine runs on the real clock.
+	realClock bool
 }
 
 // flight is a handling of one detection id that other calls wait for. A
@@ -166,7 +168,7 @@ type flight struct {
 func New(cfg Config) (*Engine, error) {
 	e := &Engine{cfg: cfg, limits: cfg.Limits.withDefaults(), clock: cfg.Clock, store: cfg.Store, log: cfg.Logger}
 	if e.clock == nil {
-		e.clock = realClock{}
+		e.clock, e.realClock = realClock{}, true
 	}
 	if e.store == nil {
 		e.store = new(MemStore)
@@ -529,7 +531,7 @@ func (e *Engine) run(s *session) (Record, error) {
 	// The clock's reading at the end of the last action run, while the
 	// engine has done nothing since (no store write): the next instant
 	// recorded is the same one.
-	var last time.Time
+	var last time.Time // from e.now
 	for i := range rec.Actions {
 		a := &rec.Actions[i]
 		if a.Result != Pending {
@@ -542,9 +544,8 @@ func (e *Engine) run(s *session) (Record, error) {
 		case a.Kind == remediate.Quarantine && notStopped != nil && notStopped[strings.ToLower(a.Path)]:
 			a.Result, a.Error = Skipped, "the process running this file was not stopped, so the file is not quarantined"
 		default:
-			e.act(s, i, last)
+			last = e.act(s, i, last)
 			stopFailed(a)
-			last = a.Finished
 		}
 		if i == len(rec.Actions)-1 || e.volatile {
 			// finish writes the record at once; the write after an
@@ -561,14 +562,15 @@ func (e *Engine) run(s *session) (Record, error) {
 }
 
 // act calls the hook of action i of s.rec with the engine's timeout,
-// retries and panic recovery, and fills in the result. The action starts
-// at start, or else at the clock's reading now.
-func (e *Engine) act(s *session, i int, start time.Time) {
+// retries and panic recovery, fills in the result, and returns the
+// instant it finished (from e.now). The action starts at start (from
+// e.now), or else at the clock's reading now.
+func (e *Engine) act(s *session, i int, start time.Time) (end time.Time) {
 	ctx, a := s.ctx, &s.rec.Actions[i]
 	if start.IsZero() {
-		start = e.clock.Now()
+		start = e.now()
 	}
-	a.Started = start
+	a.Started = start.Round(0)
 	var op hookOp
 	switch {
 	case a.Kind == remediate.StopProcess && e.cfg.Hooks.StopProcess != nil:
@@ -576,13 +578,15 @@ func (e *Engine) act(s *session, i int, start time.Time) {
 	case a.Kind == remediate.Quarantine && e.cfg.Hooks.Quarantine != nil:
 		op = opQuarantine
 	default:
-		a.Result, a.Finished = NotSupported, e.clock.Now()
-		return
+		end = e.now()
+		a.Result, a.Finished = NotSupported, end.Round(0)
+		return end
 	}
 	backoff := e.limits.Backoff
 	for {
 		a.Attempts++
-		r := s.call(ctx, hookJob{op: op, a: a.Action}, callSite{action: i})
+		r := s.call(ctx, hookJob{op: op, a: a.Action}, callSite{action: i}, start)
+		start = time.Time{} // a retry's call starts when it does
 		if !e.settle(ctx, a, r) {
 			break
 		}
@@ -598,7 +602,20 @@ func (e *Engine) act(s *session, i int, start time.Time) {
 		}
 		backoff = min(2*backoff, 5*time.Second)
 	}
-	a.Finished = e.clock.Now()
+	end = e.now()
+	a.Finished = end.Round(0)
+	return end
+}
+
+// now reads the engine's clock. The real clock's reading keeps its
+// monotonic part, so that a hook call's deadline can be worked out from
+// it (see session.call); records take it without (Round(0)), as the
+// clock gives it.
+func (e *Engine) now() time.Time {
+	if e.realClock {
+		return time.Now()
+	}
+	return e.clock.Now()
 }
 
 // settle fills in an action's result from its hook call's, and reports
@@ -646,14 +663,14 @@ func (e *Engine) finish(s *session, at time.Time) (Record, error) {
 	if at.IsZero() {
 		at = e.clock.Now()
 	}
-	rec.Finished = at
+	rec.Finished = at.Round(0)
 	if err := e.put(ctx, rec); err != nil {
 		return Record{}, err
 	}
 	if e.cfg.Hooks.Notify != nil {
 		// The Notifier is not an action hook: it is told of audit-mode
 		// records too.
-		e.notified(*rec, s.call(ctx, hookJob{op: opNotify, rec: rec.Clone()}, callSite{notify: true}))
+		e.notified(*rec, s.call(ctx, hookJob{op: opNotify, rec: rec.Clone()}, callSite{notify: true}, time.Time{}))
 	}
 	if e.log.Enabled(ctx, slog.LevelDebug) {
 		e.log.Debug("edr: record finished", "record", rec.ID, "status", rec.Status.String())

@@ -336,17 +336,23 @@ func (s *session) run() {
 	case sessionRun:
 		s.out, s.err = s.e.run(s)
 	case sessionCall:
-		s.res = s.call(s.ctx, s.job, callSite{})
+		s.res = s.call(s.ctx, s.job, callSite{}, time.Time{})
 	}
 }
 
 // call makes a hook call inline, with its timeout (which the watching
 // caller enforces), turning a panic into a result. If the caller
 // abandoned the call, the runner ends here: it leaves the session, and
-// its record, to the caller.
-func (s *session) call(ctx context.Context, j hookJob, site callSite) hookResult {
+// its record, to the caller. The timeout runs from start, a reading of
+// the real clock with its monotonic part (see Engine.now) taken just
+// before, or from now if start is zero or the engine's clock is not the
+// real one.
+func (s *session) call(ctx context.Context, j hookJob, site callSite, start time.Time) hookResult {
 	e := s.e
-	deadline := time.Now().Add(e.limits.ActionTimeout)
+	if start.IsZero() || !e.realClock {
+		start = time.Now()
+	}
+	deadline := start.Add(e.limits.ActionTimeout)
 	var hctx *hookContext
 	if n := len(s.hctxs); n < cap(s.hctxs) {
 		s.hctxs = s.hctxs[:n+1]

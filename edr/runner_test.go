@@ -401,3 +401,31 @@ func (s *panicStore) Get(ctx context.Context, id string) (Record, error) {
 	}
 	return s.MemStore.Get(ctx, id)
 }
+
+// TestRealClockRecordsHaveNoMonotonicReading: on the real clock, every
+// instant in a record is a plain wall-clock time, as the Clock gives it
+// (the engine keeps the monotonic reading only for hook deadlines), so
+// records compare equal with == after a store round trip.
+func TestRealClockRecordsHaveNoMonotonicReading(t *testing.T) {
+	var hist History // block mode turned on an hour ago
+	_, err := hist.SetTenant(admin, true, time.Now().Add(-time.Hour))
+	require.NoError(t, err)
+	e, err := New(Config{Hooks: Hooks{StopProcess: noopHost{}, Quarantine: noopHost{}}, Device: eligible(), Settings: &hist})
+	require.NoError(t, err)
+	defer e.Close(context.Background())
+	rec, err := e.Handle(context.Background(), edrDetection("mono"))
+	require.NoError(t, err)
+	require.Equal(t, Blocked, rec.Status)
+	plain := func(what string, at time.Time) {
+		t.Helper()
+		assert.False(t, at.IsZero(), what)
+		assert.True(t, at == at.Round(0), "%s carries a monotonic reading: %v", what, at)
+	}
+	plain("Received", rec.Received)
+	plain("Decided", rec.Decided)
+	plain("Finished", rec.Finished)
+	for i, a := range rec.Actions {
+		plain(fmt.Sprintf("action %d Started", i), a.Started)
+		plain(fmt.Sprintf("action %d Finished", i), a.Finished)
+	}
+}
