@@ -130,6 +130,7 @@ type runners struct {
 	wg      sync.WaitGroup // the watcher and the runners not abandoned
 
 	parked atomic.Bool   // the watcher waits for kick
+	wakes  atomic.Int64  // the wake-up calls made, for the tests
 	kick   chan struct{} // wakes the parked watcher
 	quit   chan struct{} // closed by stop
 
@@ -259,37 +260,50 @@ func (p *runners) run(r *runner) {
 
 // watch is the watcher. While some runner is busy it looks at the busy
 // runners every p.look, and wakes the caller of each runner busy with the
-// same session as at its last look. While none is, it waits for start to
-// kick it.
+// same session as at its last look, once for each session: from then on
+// the caller watches with its own timer. While no runner is busy (or
+// every busy runner's caller has been woken) it waits for start to kick
+// it.
 func (p *runners) watch() {
 	defer p.wg.Done()
 	t := time.NewTimer(p.look)
 	defer t.Stop()
-	seen := make(map[*runner]uint64) // busy runners at the last look, and their session
-	for {
+	seen := make(map[*runner]uint64)  // busy runners at the last look, and their session
+	woken := make(map[*runner]uint64) // the session whose caller each runner's wake-up call was for
+	// look fills in seen with the busy runners whose callers have not been
+	// woken, and forgets the wake-up calls whose sessions are over.
+	look := func() {
 		p.mu.Lock()
+		defer p.mu.Unlock()
+		for r, n := range woken {
+			if _, ok := p.all[r]; !ok || r.started.Load() != n || r.ended.Load() == n {
+				delete(woken, r)
+			}
+		}
 		clear(seen)
 		for r := range p.all {
-			if n := r.started.Load(); n != r.ended.Load() {
+			if n := r.started.Load(); n != r.ended.Load() && woken[r] != n {
 				seen[r] = n
 			}
 		}
-		p.mu.Unlock()
+	}
+	for {
+		look()
 		if len(seen) == 0 {
-			// Nothing to look at: wait for a runner to start, and look
+			// Nothing to look at: wait for a runner to start, then look
 			// at once. A start that did not see parked set is seen by
-			// anyBusy.
+			// the look after it is set.
 			p.parked.Store(true)
-			if p.anyBusy() {
-				p.parked.Store(false)
-				continue
+			look()
+			if len(seen) == 0 {
+				select {
+				case <-p.kick:
+					continue
+				case <-p.quit:
+					return
+				}
 			}
-			select {
-			case <-p.kick:
-				continue
-			case <-p.quit:
-				return
-			}
+			p.parked.Store(false)
 		}
 		t.Reset(p.look)
 		select {
@@ -300,26 +314,18 @@ func (p *runners) watch() {
 		p.mu.Lock()
 		for r, n := range seen {
 			if _, ok := p.all[r]; ok && r.started.Load() == n && r.ended.Load() != n {
+				// The caller looks for itself from now on, on its timer:
+				// it is woken once.
+				woken[r] = n
+				p.wakes.Add(1)
 				select {
-				case r.out <- false: // the caller looks for itself
+				case r.out <- false:
 				default: // it has a wake-up call already
 				}
 			}
 		}
 		p.mu.Unlock()
 	}
-}
-
-// anyBusy reports whether some runner is busy.
-func (p *runners) anyBusy() bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for r := range p.all {
-		if r.started.Load() != r.ended.Load() {
-			return true
-		}
-	}
-	return false
 }
 
 // run does the session's work, keeping a panic outside a hook call for
@@ -433,10 +439,11 @@ func (e *Engine) watch(s *session) (abandoned bool) {
 	t := s.timer
 	ctxDone := s.ctx.Done() // until it ends
 	var grace uint64        // the call in its grace, 0 for none
-	// The watcher's wake-up call stands for the first timer; later ones
-	// (for an earlier session of the runner's, or a second look) only
-	// make the caller look again.
-	fromTimer := true
+	var graceEnd time.Time  // when that call's grace is over
+	// Whatever woke the caller (the watcher, the timer, the context), it
+	// looks at the runner's state and the clock, and sets the timer for
+	// the next thing to happen: a wake-up call is never taken for the
+	// timer's firing.
 	for {
 		// After the context ends, a call made with it does not wake the
 		// caller: look at the runner again after each grace.
@@ -451,25 +458,25 @@ func (e *Engine) watch(s *session) (abandoned bool) {
 			grace = 0
 			t.Reset(next)
 		case grace == s.seq:
-			if fromTimer {
+			if !now.Before(graceEnd) {
 				// The grace is over: the runner is left to the call.
 				s.abandoned = true
 				s.mu.Unlock()
 				e.runners.abandon(r)
 				return true
 			}
+			t.Reset(graceEnd.Sub(now))
 		case s.hctx.parent.Err() != nil || !now.Before(s.deadline):
 			// A hook that honours its context returns at once; its
 			// result is recorded as it is, a late success included.
 			s.hctx.cancel(context.DeadlineExceeded)
-			grace = s.seq
+			grace, graceEnd = s.seq, now.Add(e.limits.HookGrace)
 			t.Reset(e.limits.HookGrace)
 		default:
 			t.Reset(min(next, s.deadline.Sub(now)))
 		}
 		s.mu.Unlock()
 
-		fromTimer = false
 		select {
 		case done := <-r.out:
 			if done {
@@ -480,7 +487,6 @@ func (e *Engine) watch(s *session) (abandoned bool) {
 		case <-ctxDone:
 			ctxDone = nil
 		case <-t.C:
-			fromTimer = true
 		}
 	}
 }

@@ -277,6 +277,74 @@ func TestEngineHookCalls(t *testing.T) {
 		assert.Contains(t, rec.Actions[0].Error, "abandoned, outcome unknown")
 		assert.True(t, parked(), "and waits again after")
 	})
+	t.Run("the watcher wakes the caller of a slow handling once", func(t *testing.T) {
+		h := funcHost(func(context.Context) error { time.Sleep(150 * time.Millisecond); return nil })
+		e := newTestEngine(t, &recHost{}, func(c *Config) {
+			c.Hooks = Hooks{StopProcess: h}
+			c.Limits.ActionTimeout = time.Minute // the watcher looks every 5 ms
+		})
+		det := edrDetection("slow")
+		det.Evidence = det.Evidence[:1] // one stop, and a quarantine skipped: no hook
+		rec, err := e.Handle(ctx, det)
+		require.NoError(t, err)
+		require.Equal(t, Succeeded, rec.Actions[0].Result)
+		assert.Equal(t, int64(1), e.runners.wakes.Load(), "one wake-up call, not one per look")
+	})
+	t.Run("a hook that honours its context is given the whole grace", func(t *testing.T) {
+		// Abandonment is decided on the clock, not on which wake-up came
+		// first (the watcher's, the timer's, or a stale timer value with
+		// GODEBUG=asynctimerchan=1).
+		h := funcHost(func(ctx context.Context) error {
+			<-ctx.Done()
+			time.Sleep(3 * time.Millisecond) // winding down
+			return ctx.Err()
+		})
+		e := newTestEngine(t, &recHost{}, func(c *Config) {
+			c.Hooks = Hooks{StopProcess: h, Quarantine: h}
+			c.Limits.ActionTimeout, c.Limits.HookGrace = 7*time.Millisecond, 200*time.Millisecond
+		})
+		var wg sync.WaitGroup
+		for g := range 16 {
+			wg.Go(func() {
+				for i := range 10 {
+					rec, err := e.Handle(ctx, edrDetection(fmt.Sprintf("g-%d-%d", g, i)))
+					if !assert.NoError(t, err) {
+						return
+					}
+					for _, a := range rec.Actions {
+						assert.NotContains(t, a.Error, "abandoned", "%s: abandoned before its grace ran out", rec.ID)
+					}
+				}
+			})
+		}
+		wg.Wait()
+	})
+	t.Run("the caller's cancellation during the grace does not cut it short", func(t *testing.T) {
+		returned := make(chan time.Time, 1)
+		h := funcHost(func(ctx context.Context) error {
+			<-ctx.Done()
+			time.Sleep(60 * time.Millisecond) // winding down, within the grace
+			returned <- time.Now()
+			return ctx.Err()
+		})
+		e := newTestEngine(t, &recHost{}, func(c *Config) {
+			c.Hooks = Hooks{StopProcess: h}
+			c.Limits.ActionTimeout, c.Limits.HookGrace = 10*time.Millisecond, time.Minute
+		})
+		cctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		time.AfterFunc(40*time.Millisecond, cancel) // in the grace
+		det := edrDetection("grace-cancel")
+		det.Evidence = det.Evidence[:1]
+		rec, err := e.Handle(cctx, det)
+		require.NoError(t, err)
+		select {
+		case <-returned:
+		default:
+			t.Fatalf("Handle returned before the hook did: %+v", rec.Actions[0])
+		}
+		assert.NotContains(t, rec.Actions[0].Error, "abandoned")
+	})
 	t.Run("a panic in a hook is recorded and the runner goes on", func(t *testing.T) {
 		var n atomic.Int32
 		h := funcHost(func(context.Context) error {

@@ -166,7 +166,7 @@ func (s *MemStore) Put(ctx context.Context, r Record) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.replace(&r) { // stored meanwhile by another Put of the same id
-		s.free = append(s.free, stored)
+		s.drop(stored)
 		return nil
 	}
 	s.insert(stored)
@@ -221,12 +221,7 @@ func (s *MemStore) evict() {
 		s.head++
 		if rec.Status.Terminal() {
 			delete(s.records, rec.ID)
-			if len(s.free) < maxFree {
-				// Get and Query hand out copies: nothing outside the
-				// store holds rec or its Actions.
-				*rec = Record{Actions: rec.Actions[:0]}
-				s.free = append(s.free, rec)
-			}
+			s.drop(rec)
 		} else {
 			s.order = append(s.order, rec)
 		}
@@ -239,6 +234,16 @@ func (s *MemStore) evict() {
 
 // maxFree bounds the dropped records a MemStore keeps for reuse.
 const maxFree = 16
+
+// drop keeps a record the store no longer holds, for reuse, unless it
+// keeps enough already. Get and Query hand out copies: nothing outside the
+// store holds rec or its Actions. s.mu is held.
+func (s *MemStore) drop(rec *Record) {
+	if s.Limit > 0 && len(s.free) < maxFree {
+		*rec = Record{Actions: rec.Actions[:0]}
+		s.free = append(s.free, rec)
+	}
+}
 
 // reuse returns a dropped record to store a new one in, or nil. s.mu is
 // held.
