@@ -234,7 +234,7 @@ func (s *decider) detectionRules() bool {
 		return decide(RuleAlreadyStopped, NoAction, status, "every artifact was already stopped ("+string(status)+"); nothing more to do")
 	}
 	if s.trace {
-		s.step(RuleAlreadyStopped, -1, fmt.Sprintf("%d of %d artifacts already stopped", stopped, artifacts), "pass")
+		s.step(RuleAlreadyStopped, -1, strconv.Itoa(stopped)+" of "+strconv.Itoa(artifacts)+" artifacts already stopped", "pass")
 	}
 
 	// block-mode-in-effect
@@ -531,7 +531,7 @@ func (s *decider) itemOutcome(it *Item, ev detect.Evidence, file *detect.FileDet
 	}
 	s.d.IgnoredIndicators += matched
 	if matched == 0 && s.trace {
-		s.step(RuleIndicators, i, fmt.Sprintf("no allow indicator among %d names this file", len(in.Indicators)), "pass")
+		s.step(RuleIndicators, i, "no allow indicator among "+strconv.Itoa(len(in.Indicators))+" names this file", "pass")
 	}
 	return false
 }
