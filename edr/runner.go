@@ -147,8 +147,9 @@ type runner struct {
 	started, ended atomic.Uint64
 }
 
-// newRunners returns a pool whose watcher wakes a caller whose handling
-// is still running after about timeout (at most timeout).
+// newRunners returns a pool whose watcher wakes the caller of a handling
+// still running after between timeout/2 and timeout (at least 1 and at
+// most 2 ms for a timeout under 2 ms).
 func newRunners(timeout time.Duration) *runners {
 	return &runners{
 		look: max(timeout/2, time.Millisecond),
