@@ -122,8 +122,10 @@ type MemStore struct {
 	// first stored). Records in progress are never dropped. A dropped
 	// record is gone: Get says ErrNotFound, and a detection handed to the
 	// engine again after its record was dropped is handled again. Ship
-	// records elsewhere with a Notifier to keep them. Set Limit before
-	// the first Put.
+	// records elsewhere with a Notifier to keep them. Once at its limit,
+	// the store keeps new records in the memory of those it dropped (the
+	// record, and its actions' array when the new actions fit in it).
+	// Set Limit before the first Put.
 	Limit int
 
 	mu      sync.RWMutex
