@@ -28,6 +28,11 @@ var (
 	ErrNotUndoable = errors.New("edr: nothing to undo")
 	// ErrNotSupported reports an operation the host has no hook for.
 	ErrNotSupported = errors.New("edr: not supported by host")
+	// ErrHandlingPanicked is returned to the calls that waited for another
+	// call's handling of the same detection when that handling panicked
+	// outside the hook calls (in the Store, say). The panic itself
+	// reaches the call that was handling the detection.
+	ErrHandlingPanicked = errors.New("edr: the handling of the detection panicked")
 )
 
 // Limits bound the engine's work. Zero fields take the defaults.
@@ -307,7 +312,8 @@ func (e *Engine) blockMode(now time.Time) remediate.BlockMode {
 // Handle runs a detection through the lifecycle and returns its terminal
 // record. If the detection's record already exists and is terminal, that
 // record is returned and no hook is called; if another call is handling
-// the same id, Handle waits for it and returns its record. If ctx is
+// the same id, Handle waits for it and returns its record (or
+// ErrHandlingPanicked if that handling panicked). If ctx is
 // cancelled mid-action, the action and the ones after it are recorded as
 // cancelled and the record is still written (the store write does not use
 // ctx's cancellation).
@@ -397,19 +403,34 @@ func (e *Engine) handleOnce(ctx context.Context, det *detect.Detection) (Record,
 	e.inflight[det.ID] = nil
 	e.mu.Unlock()
 
+	landed := false
+	defer func() {
+		if !landed {
+			// A panic outside the hook calls (the store's, say) goes on
+			// up to the caller; the id is free to be handled again, and
+			// the calls waiting for this handling learn why it ended.
+			e.land(det.ID, Record{}, fmt.Errorf("%w: detection %s", ErrHandlingPanicked, det.ID))
+		}
+	}()
 	s := e.runners.session()
 	s.e, s.kind, s.ctx, s.storeCtx, s.det = e, sessionHandle, ctx, withoutCancel(ctx), det
 	rec, err := e.superviseHandling(s)
+	landed = true
+	e.land(det.ID, rec, err)
+	return rec, err
+}
 
+// land ends the handling of id under way: the calls waiting for it get
+// rec and err.
+func (e *Engine) land(id string, rec Record, err error) {
 	e.mu.Lock()
-	f := e.inflight[det.ID]
-	delete(e.inflight, det.ID)
+	f := e.inflight[id]
+	delete(e.inflight, id)
 	e.mu.Unlock()
 	if f != nil {
 		f.rec, f.err = rec, err
 		close(f.done)
 	}
-	return rec, err
 }
 
 // handle runs a detection through the lifecycle, on a runner.

@@ -451,20 +451,62 @@ func TestEngineHookCalls(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, Blocked, rec.Status)
 	})
+	t.Run("after such a panic the detection can be handed in again, and a call that waited for it gets ErrHandlingPanicked", func(t *testing.T) {
+		store := &panicStore{entered: make(chan struct{}), release: make(chan struct{})}
+		e := newTestEngine(t, &recHost{}, func(c *Config) { c.Store = store })
+		store.panicking.Store(true)
+		first := make(chan any, 1)
+		go func() {
+			defer func() { first <- recover() }()
+			_, _ = e.Handle(ctx, edrDetection("s1"))
+		}()
+		<-store.entered // the first call is handling s1
+		waited := make(chan error, 1)
+		go func() {
+			_, err := e.Handle(ctx, edrDetection("s1"))
+			waited <- err
+		}()
+		for waiting := false; !waiting; time.Sleep(time.Millisecond) {
+			e.mu.Lock()
+			waiting = e.inflight["s1"] != nil // the second call waits for the first
+			e.mu.Unlock()
+		}
+		close(store.release)
+		assert.Equal(t, "store exploded", <-first)
+		select {
+		case err := <-waited:
+			assert.ErrorIs(t, err, ErrHandlingPanicked)
+		case <-time.After(5 * time.Second):
+			t.Fatal("the waiting call is still waiting")
+		}
+		store.panicking.Store(false)
+		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		rec, err := e.Handle(cctx, edrDetection("s1"))
+		require.NoError(t, err)
+		assert.Equal(t, Blocked, rec.Status)
+	})
 }
 
 type notifyFunc func(context.Context, Record) error
 
 func (f notifyFunc) Notify(ctx context.Context, r Record) error { return f(ctx, r) }
 
-// panicStore is a MemStore whose Get can be made to panic.
+// panicStore is a MemStore whose Get can be made to panic. With entered
+// and release set, a panicking Get first says it was entered and waits
+// for release.
 type panicStore struct {
 	MemStore
-	panicking atomic.Bool
+	panicking        atomic.Bool
+	entered, release chan struct{}
 }
 
 func (s *panicStore) Get(ctx context.Context, id string) (Record, error) {
 	if s.panicking.Load() {
+		if s.entered != nil {
+			s.entered <- struct{}{}
+			<-s.release
+		}
 		panic("store exploded")
 	}
 	return s.MemStore.Get(ctx, id)
