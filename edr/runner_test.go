@@ -253,19 +253,11 @@ func TestEngineHookCalls(t *testing.T) {
 			c.Hooks = Hooks{StopProcess: h, Quarantine: h}
 			c.Limits.ActionTimeout, c.Limits.HookGrace = 20*time.Millisecond, 20*time.Millisecond
 		})
-		parked := func() bool {
-			for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
-				if e.runners.parked.Load() {
-					return true
-				}
-			}
-			return false
-		}
 		for i := range 3 {
 			rec, err := e.Handle(ctx, edrDetection(fmt.Sprint("w", i)))
 			require.NoError(t, err)
 			require.Equal(t, Blocked, rec.Status)
-			require.True(t, parked(), "the watcher waits once the runners are idle")
+			require.Eventually(t, e.runners.parked.Load, 5*time.Second, time.Millisecond, "the watcher waits once the runners are idle")
 		}
 		// Only the watcher wakes a caller whose hook ignores its context:
 		// the start must have woken it.
@@ -275,7 +267,7 @@ func TestEngineHookCalls(t *testing.T) {
 		require.NoError(t, err)
 		assert.Less(t, time.Since(start), 5*time.Second)
 		assert.Contains(t, rec.Actions[0].Error, "abandoned, outcome unknown")
-		assert.True(t, parked(), "and waits again after")
+		assert.Eventually(t, e.runners.parked.Load, 5*time.Second, time.Millisecond, "and waits again after")
 	})
 	t.Run("the watcher wakes the caller of a slow handling once", func(t *testing.T) {
 		h := funcHost(func(context.Context) error { time.Sleep(150 * time.Millisecond); return nil })
@@ -466,11 +458,11 @@ func TestEngineHookCalls(t *testing.T) {
 			_, err := e.Handle(ctx, edrDetection("s1"))
 			waited <- err
 		}()
-		for waiting := false; !waiting; time.Sleep(time.Millisecond) {
+		require.Eventually(t, func() bool {
 			e.mu.Lock()
-			waiting = e.inflight["s1"] != nil // the second call waits for the first
-			e.mu.Unlock()
-		}
+			defer e.mu.Unlock()
+			return e.inflight["s1"] != nil // the second call waits for the first
+		}, 5*time.Second, time.Millisecond)
 		close(store.release)
 		assert.Equal(t, "store exploded", <-first)
 		select {
