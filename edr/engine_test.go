@@ -583,3 +583,82 @@ func TestEngineOnABoundedMemStore(t *testing.T) {
 	assert.Equal(t, 50, store.Len())
 	assert.Len(t, h.Calls(), 3*500)
 }
+
+// TestMemStoreConcurrentLimit: writers and readers at once on a bounded
+// memory store (the order it drops records in is TestMemStoreLimit's).
+// Afterwards it holds exactly Limit records, every record left in
+// progress among them, each whole, and Len agrees with what a query finds.
+func TestMemStoreConcurrentLimit(t *testing.T) {
+	ctx := context.Background()
+	const writers, each, limit = 8, 400, 100
+	s := &MemStore{Limit: limit}
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	readerErr := make(chan error, 1)
+	go func() { // a reader throughout
+		defer close(readerErr)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			page, err := s.Query(ctx, Query{Limit: 10 * limit})
+			if err != nil {
+				readerErr <- err
+				return
+			}
+			for _, r := range page.Records {
+				if _, err := s.Get(ctx, r.ID); err != nil && !errors.Is(err, ErrNotFound) {
+					readerErr <- err
+					return
+				}
+			}
+		}
+	}()
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				id := fmt.Sprintf("w%d-%04d", w, i)
+				r := Record{ID: id, DeviceID: fmt.Sprint(w), Status: InProgress, Received: at(time.Duration(i) * time.Second), Actions: make([]ActionRecord, 1+i%3)}
+				if !assert.NoError(t, s.Put(ctx, r)) {
+					return
+				}
+				if i%100 == 7 {
+					continue // left in progress: never dropped
+				}
+				r.Status, r.Revision = Blocked, 2
+				if !assert.NoError(t, s.Put(ctx, r)) {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(stop)
+	require.NoError(t, <-readerErr)
+
+	pending := writers * each / 100
+	page, err := s.Query(ctx, Query{Limit: 10 * limit})
+	require.NoError(t, err)
+	assert.Equal(t, limit, len(page.Records))
+	assert.Equal(t, limit, s.Len())
+	inProgress := 0
+	for _, r := range page.Records {
+		var w, i int
+		_, err := fmt.Sscanf(r.ID, "w%d-%d", &w, &i)
+		require.NoError(t, err)
+		assert.Len(t, r.Actions, 1+i%3, r.ID)
+		assert.Equal(t, fmt.Sprint(w), r.DeviceID, r.ID)
+		if r.Status == InProgress {
+			assert.Equal(t, 7, i%100, "%s is left in progress", r.ID)
+			inProgress++
+			continue
+		}
+		assert.Equal(t, Blocked, r.Status, r.ID)
+		assert.Equal(t, 2, r.Revision, r.ID)
+	}
+	assert.Equal(t, pending, inProgress)
+}

@@ -7,7 +7,9 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
+	"unsafe"
 )
 
 // Store errors.
@@ -115,6 +117,11 @@ const DefaultLimit = 100
 // MemStore is an in-memory action history. The zero value is ready to use
 // and keeps every record. It is safe for concurrent use. Records are copied
 // in and out.
+//
+// Its records are spread over shards by id, each with its own lock, so
+// that concurrent writers of different records seldom wait for one
+// another. A query reads the shards one after another: a record written
+// while a query runs may or may not be in its results.
 type MemStore struct {
 	// Limit, if positive, bounds the records kept, for an agent that runs
 	// for months on the memory store: a Put of a new record beyond the
@@ -128,11 +135,50 @@ type MemStore struct {
 	// Set Limit before the first Put.
 	Limit int
 
-	mu      sync.RWMutex
+	shards [memShards]memShard
+	n      atomic.Int64 // the records held
+
+	// omu guards the eviction line and the dropped records of a bounded
+	// store. It is taken before a shard's lock, never while holding one.
+	omu   sync.Mutex
+	order []queued // in first-Put order, from head on; kept when Limit > 0
+	head  int
+	free  []*Record // dropped records, whose memory the next new records reuse
+}
+
+// memShards is the number of a MemStore's shards, a power of two.
+const memShards = 64
+
+// memShard holds the records whose ids hash to it, padded to a cache line
+// of its own so that two shards' locks never share one.
+type memShard struct {
+	memShardData
+	_ [64 - unsafe.Sizeof(memShardData{})%64]byte
+}
+
+type memShardData struct {
+	// mu is not an RWMutex: a Mutex that is taken makes the next locker
+	// spin a while before it sleeps, and a lock held this briefly is
+	// mostly free again by then.
+	mu      sync.Mutex
 	records map[string]*Record // each the store's own copy
-	order   []*Record          // in first-Put order, from head on; kept when Limit > 0
-	head    int
-	free    []*Record // dropped records, whose memory the next new records reuse
+}
+
+// queued is a record in the eviction line, with its shard.
+type queued struct {
+	rec *Record
+	sh  *memShard
+}
+
+// shard returns the shard of the record with the id (FNV-1a: ids an
+// attacker chooses can at worst crowd one shard, which is then as fast as
+// a single lock).
+func (s *MemStore) shard(id string) *memShard {
+	h := uint32(2166136261)
+	for i := 0; i < len(id); i++ {
+		h = (h ^ uint32(id[i])) * 16777619
+	}
+	return &s.shards[h&(memShards-1)]
 }
 
 // Put stores r.
@@ -143,35 +189,41 @@ func (s *MemStore) Put(ctx context.Context, r Record) error {
 	if r.ID == "" || r.Status == 0 {
 		return fmt.Errorf("%w: id %q, status %d", ErrInvalidRecord, r.ID, r.Status)
 	}
-	s.mu.Lock()
-	if s.replace(&r) {
-		s.mu.Unlock()
+	sh := s.shard(r.ID)
+	sh.mu.Lock()
+	if sh.replace(&r) {
+		sh.mu.Unlock()
 		return nil
 	}
-	// A new record. A bounded store makes its copy in the memory of a
-	// record it dropped, so that, once full, it allocates nothing for the
-	// records it keeps; such a copy is made at once.
+	sh.mu.Unlock()
+	// A new record. Its copy is made outside the locks, in the memory of
+	// a record the store dropped if there is one, so that a bounded store,
+	// once full, allocates nothing for the records it keeps.
 	stored := s.reuse()
-	if stored != nil && cap(stored.Actions) >= len(r.Actions) {
-		fill(stored, &r)
-		s.insert(stored)
-		s.mu.Unlock()
-		return nil
-	}
-	s.mu.Unlock()
-	// Otherwise the copy is made outside the lock, which the other
-	// writers and readers wait on.
 	if stored == nil {
 		stored = new(Record)
 	}
 	fill(stored, &r)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.replace(&r) { // stored meanwhile by another Put of the same id
-		s.drop(stored)
+	sh.mu.Lock()
+	if sh.replace(&r) { // stored meanwhile by another Put of the same id
+		sh.mu.Unlock()
+		s.recycle(stored)
 		return nil
 	}
-	s.insert(stored)
+	if sh.records == nil {
+		sh.records = make(map[string]*Record)
+	}
+	sh.records[stored.ID] = stored
+	sh.mu.Unlock()
+	if s.Limit <= 0 {
+		s.n.Add(1)
+		return nil
+	}
+	s.omu.Lock()
+	s.order = append(s.order, queued{stored, sh})
+	s.n.Add(1)
+	s.evict()
+	s.omu.Unlock()
 	return nil
 }
 
@@ -183,24 +235,11 @@ func fill(stored, r *Record) {
 	stored.Actions = acts
 }
 
-// insert adds a new record, then drops the oldest if the store is over
-// its limit. s.mu is held.
-func (s *MemStore) insert(stored *Record) {
-	if s.records == nil {
-		s.records = make(map[string]*Record)
-	}
-	s.records[stored.ID] = stored
-	if s.Limit > 0 {
-		s.order = append(s.order, stored)
-		s.evict()
-	}
-}
-
 // replace replaces the stored record with r's id by r, in place, and
 // reports whether there was one. Its Actions are the store's own (Get and
-// Query hand out copies), and are reused when they fit. s.mu is held.
-func (s *MemStore) replace(r *Record) bool {
-	old, ok := s.records[r.ID]
+// Query hand out copies), and are reused when they fit. sh.mu is held.
+func (sh *memShard) replace(r *Record) bool {
+	old, ok := sh.records[r.ID]
 	if !ok {
 		return false
 	}
@@ -215,18 +254,27 @@ func (s *MemStore) replace(r *Record) bool {
 }
 
 // evict drops the oldest finished records while there are more than
-// Limit; a record in progress goes to the back of the line.
+// Limit; a record in progress goes to the back of the line. s.omu is
+// held.
 func (s *MemStore) evict() {
-	for tries := len(s.order) - s.head; len(s.records) > s.Limit && tries > 0; tries-- {
-		rec := s.order[s.head]
-		s.order[s.head] = nil
+	for tries := len(s.order) - s.head; s.n.Load() > int64(s.Limit) && tries > 0; tries-- {
+		q := s.order[s.head]
+		s.order[s.head] = queued{}
 		s.head++
-		if rec.Status.Terminal() {
-			delete(s.records, rec.ID)
-			s.drop(rec)
-		} else {
-			s.order = append(s.order, rec)
+		q.sh.mu.Lock()
+		done := q.rec.Status.Terminal()
+		if done {
+			delete(q.sh.records, q.rec.ID)
 		}
+		q.sh.mu.Unlock()
+		if !done {
+			s.order = append(s.order, q)
+			continue
+		}
+		// Out of its shard, the record is the store's alone: Get and
+		// Query copied it under the shard's lock.
+		s.n.Add(-1)
+		s.drop(q.rec)
 	}
 	if s.head > len(s.order)/2 && s.head > 1024 {
 		s.order = append(s.order[:0], s.order[s.head:]...)
@@ -238,8 +286,7 @@ func (s *MemStore) evict() {
 const maxFree = 16
 
 // drop keeps a record the store no longer holds, for reuse, unless it
-// keeps enough already. Get and Query hand out copies: nothing outside the
-// store holds rec or its Actions. s.mu is held.
+// keeps enough already. s.omu is held.
 func (s *MemStore) drop(rec *Record) {
 	if s.Limit > 0 && len(s.free) < maxFree {
 		*rec = Record{Actions: rec.Actions[:0]}
@@ -247,9 +294,22 @@ func (s *MemStore) drop(rec *Record) {
 	}
 }
 
-// reuse returns a dropped record to store a new one in, or nil. s.mu is
-// held.
+// recycle keeps a copy that was never stored, for reuse.
+func (s *MemStore) recycle(rec *Record) {
+	if s.Limit > 0 {
+		s.omu.Lock()
+		s.drop(rec)
+		s.omu.Unlock()
+	}
+}
+
+// reuse returns a dropped record to store a new one in, or nil.
 func (s *MemStore) reuse() *Record {
+	if s.Limit <= 0 {
+		return nil
+	}
+	s.omu.Lock()
+	defer s.omu.Unlock()
 	n := len(s.free)
 	if n == 0 {
 		return nil
@@ -268,9 +328,10 @@ func (s *MemStore) Get(ctx context.Context, id string) (Record, error) {
 	if err := ctx.Err(); err != nil {
 		return Record{}, err
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	r, ok := s.records[id]
+	sh := s.shard(id)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	r, ok := sh.records[id]
 	if !ok {
 		return Record{}, ErrNotFound
 	}
@@ -290,14 +351,17 @@ func (s *MemStore) query(ctx context.Context, q Query, all bool) (Page, error) {
 	if err := ctx.Err(); err != nil {
 		return Page{}, err
 	}
-	s.mu.RLock()
 	var out []Record
-	for _, r := range s.records {
-		if q.Matches(*r) && (q.After == "" || Cursor(*r) > q.After) {
-			out = append(out, r.Clone())
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.Lock()
+		for _, r := range sh.records {
+			if q.Matches(*r) && (q.After == "" || Cursor(*r) > q.After) {
+				out = append(out, r.Clone())
+			}
 		}
+		sh.mu.Unlock()
 	}
-	s.mu.RUnlock()
 	sort.Slice(out, func(i, j int) bool { return Less(out[i], out[j]) })
 	limit := q.Limit
 	if limit <= 0 {
@@ -310,8 +374,4 @@ func (s *MemStore) query(ctx context.Context, q Query, all bool) (Page, error) {
 }
 
 // Len returns the number of records.
-func (s *MemStore) Len() int {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return len(s.records)
-}
+func (s *MemStore) Len() int { return int(s.n.Load()) }
