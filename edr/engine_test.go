@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -661,4 +662,69 @@ func TestMemStoreConcurrentLimit(t *testing.T) {
 		assert.Equal(t, 2, r.Revision, r.ID)
 	}
 	assert.Equal(t, pending, inProgress)
+}
+
+// TestMemStoreCountsWhatItShows: what Get shows, Len and the eviction line
+// agree with, even while a Put is under way on another goroutine.
+func TestMemStoreCountsWhatItShows(t *testing.T) {
+	ctx := context.Background()
+	const rounds = 2000
+	// waitFor spins until Get finds id.
+	waitFor := func(s *MemStore, id string) {
+		for _, err := s.Get(ctx, id); err != nil; _, err = s.Get(ctx, id) {
+			runtime.Gosched()
+		}
+	}
+	for _, limit := range []int{0, 1} {
+		t.Run(fmt.Sprintf("Len counts a record Get has found, limit %d", limit), func(t *testing.T) {
+			for i := range rounds {
+				s := &MemStore{Limit: limit}
+				done := make(chan error, 1)
+				go func() { done <- s.Put(ctx, Record{ID: "x", Status: Blocked}) }()
+				waitFor(s, "x")
+				require.Equal(t, 1, s.Len(), "round %d", i)
+				require.NoError(t, <-done)
+			}
+		})
+	}
+	t.Run("a record Get has found is older than one stored after", func(t *testing.T) {
+		for i := range rounds {
+			s := &MemStore{Limit: 1}
+			done := make(chan error, 1)
+			go func() { done <- s.Put(ctx, Record{ID: "x", Status: Blocked}) }()
+			waitFor(s, "x")
+			require.NoError(t, s.Put(ctx, Record{ID: "y", Status: Blocked}))
+			require.NoError(t, <-done)
+			_, err := s.Get(ctx, "y")
+			require.NoError(t, err, "round %d: y dropped, though x was stored first", i)
+			_, err = s.Get(ctx, "x")
+			require.ErrorIs(t, err, ErrNotFound, "round %d", i)
+		}
+	})
+	t.Run("Len and Query never go over the limit", func(t *testing.T) {
+		s := &MemStore{Limit: 1}
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		for w := range 2 {
+			wg.Go(func() {
+				for i := 0; ; i++ {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					assert.NoError(t, s.Put(ctx, Record{ID: fmt.Sprintf("w%d-%d", w, i), Status: Blocked}))
+				}
+			})
+		}
+		defer func() { close(stop); wg.Wait() }()
+		for i := range 20 * rounds {
+			require.LessOrEqual(t, s.Len(), 1, "Len, read %d", i)
+			if i%100 == 0 {
+				page, err := s.Query(ctx, Query{})
+				require.NoError(t, err)
+				require.LessOrEqual(t, len(page.Records), 1, "Query, read %d", i)
+			}
+		}
+	})
 }

@@ -121,7 +121,9 @@ const DefaultLimit = 100
 // Its records are spread over shards by id, each with its own lock, so
 // that concurrent writers of different records seldom wait for one
 // another. A query reads the shards one after another: a record written
-// while a query runs may or may not be in its results.
+// while it runs may be in its results as written before or after, and a
+// record first stored while it runs may be missing; a bounded store
+// stores no new record and drops none while a query runs.
 type MemStore struct {
 	// Limit, if positive, bounds the records kept, for an agent that runs
 	// for months on the memory store: a Put of a new record beyond the
@@ -143,7 +145,8 @@ type MemStore struct {
 	omu   sync.Mutex
 	order []queued // in first-Put order, from head on; kept when Limit > 0
 	head  int
-	free  []*Record // dropped records, whose memory the next new records reuse
+
+	free sync.Pool // of *Record: dropped records, whose memory the next new records reuse
 }
 
 // memShards is the number of a MemStore's shards, a power of two.
@@ -204,27 +207,46 @@ func (s *MemStore) Put(ctx context.Context, r Record) error {
 		stored = new(Record)
 	}
 	fill(stored, &r)
+	if s.Limit <= 0 {
+		sh.mu.Lock()
+		defer sh.mu.Unlock()
+		if !sh.replace(&r) { // unless stored meanwhile by another Put of the same id
+			sh.insert(stored, &s.n)
+		}
+		return nil
+	}
+	// A bounded store stores its new records under omu, one at a time,
+	// each joining the eviction line as it becomes visible, and drops
+	// what it must before omu is free again: Len and Query, which take
+	// omu, never see it over Limit while there are finished records to
+	// drop.
+	s.omu.Lock()
 	sh.mu.Lock()
 	if sh.replace(&r) { // stored meanwhile by another Put of the same id
 		sh.mu.Unlock()
-		s.recycle(stored)
+		s.omu.Unlock()
+		s.drop(stored)
 		return nil
 	}
+	sh.insert(stored, &s.n)
+	sh.mu.Unlock()
+	s.order = append(s.order, queued{stored, sh})
+	dropped := s.evict()
+	s.omu.Unlock()
+	if dropped != nil {
+		s.drop(dropped)
+	}
+	return nil
+}
+
+// insert adds a new record to the shard and counts it, in one step for
+// Get and Len. sh.mu is held.
+func (sh *memShard) insert(stored *Record, n *atomic.Int64) {
 	if sh.records == nil {
 		sh.records = make(map[string]*Record)
 	}
 	sh.records[stored.ID] = stored
-	sh.mu.Unlock()
-	if s.Limit <= 0 {
-		s.n.Add(1)
-		return nil
-	}
-	s.omu.Lock()
-	s.order = append(s.order, queued{stored, sh})
-	s.n.Add(1)
-	s.evict()
-	s.omu.Unlock()
-	return nil
+	n.Add(1)
 }
 
 // fill makes stored a copy of r, in stored's own Actions array if it
@@ -254,9 +276,11 @@ func (sh *memShard) replace(r *Record) bool {
 }
 
 // evict drops the oldest finished records while there are more than
-// Limit; a record in progress goes to the back of the line. s.omu is
-// held.
-func (s *MemStore) evict() {
+// Limit; a record in progress goes to the back of the line. A record
+// leaves its shard and the count in one step. It returns the last record
+// it dropped, for the caller to keep for reuse once omu is free (a Put
+// drops one record). s.omu is held.
+func (s *MemStore) evict() (last *Record) {
 	for tries := len(s.order) - s.head; s.n.Load() > int64(s.Limit) && tries > 0; tries-- {
 		q := s.order[s.head]
 		s.order[s.head] = queued{}
@@ -265,6 +289,7 @@ func (s *MemStore) evict() {
 		done := q.rec.Status.Terminal()
 		if done {
 			delete(q.sh.records, q.rec.ID)
+			s.n.Add(-1)
 		}
 		q.sh.mu.Unlock()
 		if !done {
@@ -273,34 +298,23 @@ func (s *MemStore) evict() {
 		}
 		// Out of its shard, the record is the store's alone: Get and
 		// Query copied it under the shard's lock.
-		s.n.Add(-1)
-		s.drop(q.rec)
+		if last != nil {
+			s.drop(last)
+		}
+		last = q.rec
 	}
 	if s.head > len(s.order)/2 && s.head > 1024 {
 		s.order = append(s.order[:0], s.order[s.head:]...)
 		s.head = 0
 	}
+	return last
 }
 
-// maxFree bounds the dropped records a MemStore keeps for reuse.
-const maxFree = 16
-
-// drop keeps a record the store no longer holds, for reuse, unless it
-// keeps enough already. s.omu is held.
+// drop keeps a record the store no longer holds, and nobody else does,
+// for reuse.
 func (s *MemStore) drop(rec *Record) {
-	if s.Limit > 0 && len(s.free) < maxFree {
-		*rec = Record{Actions: rec.Actions[:0]}
-		s.free = append(s.free, rec)
-	}
-}
-
-// recycle keeps a copy that was never stored, for reuse.
-func (s *MemStore) recycle(rec *Record) {
-	if s.Limit > 0 {
-		s.omu.Lock()
-		s.drop(rec)
-		s.omu.Unlock()
-	}
+	*rec = Record{Actions: rec.Actions[:0]}
+	s.free.Put(rec)
 }
 
 // reuse returns a dropped record to store a new one in, or nil.
@@ -308,15 +322,7 @@ func (s *MemStore) reuse() *Record {
 	if s.Limit <= 0 {
 		return nil
 	}
-	s.omu.Lock()
-	defer s.omu.Unlock()
-	n := len(s.free)
-	if n == 0 {
-		return nil
-	}
-	r := s.free[n-1]
-	s.free[n-1] = nil
-	s.free = s.free[:n-1]
+	r, _ := s.free.Get().(*Record)
 	return r
 }
 
@@ -351,17 +357,7 @@ func (s *MemStore) query(ctx context.Context, q Query, all bool) (Page, error) {
 	if err := ctx.Err(); err != nil {
 		return Page{}, err
 	}
-	var out []Record
-	for i := range s.shards {
-		sh := &s.shards[i]
-		sh.mu.Lock()
-		for _, r := range sh.records {
-			if q.Matches(*r) && (q.After == "" || Cursor(*r) > q.After) {
-				out = append(out, r.Clone())
-			}
-		}
-		sh.mu.Unlock()
-	}
+	out := s.collect(q)
 	sort.Slice(out, func(i, j int) bool { return Less(out[i], out[j]) })
 	limit := q.Limit
 	if limit <= 0 {
@@ -373,5 +369,34 @@ func (s *MemStore) query(ctx context.Context, q Query, all bool) (Page, error) {
 	return Page{Records: out[:limit], Next: Cursor(out[limit-1])}, nil
 }
 
+// collect returns copies of the records q matches, unordered.
+func (s *MemStore) collect(q Query) []Record {
+	if s.Limit > 0 {
+		// Nothing is stored anew or dropped while the query reads.
+		s.omu.Lock()
+		defer s.omu.Unlock()
+	}
+	var out []Record
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.Lock()
+		for _, r := range sh.records {
+			if q.Matches(*r) && (q.After == "" || Cursor(*r) > q.After) {
+				out = append(out, r.Clone())
+			}
+		}
+		sh.mu.Unlock()
+	}
+	return out
+}
+
 // Len returns the number of records.
-func (s *MemStore) Len() int { return int(s.n.Load()) }
+func (s *MemStore) Len() int {
+	if s.Limit > 0 {
+		// Not in the middle of a Put that has stored a record and not
+		// yet dropped what it must.
+		s.omu.Lock()
+		defer s.omu.Unlock()
+	}
+	return int(s.n.Load())
+}
