@@ -132,16 +132,18 @@ type MemStore struct {
 	// record is gone: Get says ErrNotFound, and a detection handed to the
 	// engine again after its record was dropped is handled again. Ship
 	// records elsewhere with a Notifier to keep them. Once at its limit,
-	// the store keeps new records in the memory of those it dropped (the
-	// record, and its actions' array when the new actions fit in it).
+	// the store keeps new records in the memory of those it dropped,
+	// unless the collector reclaimed it first (the record, and its
+	// actions' array when the new actions fit in it).
 	// Set Limit before the first Put.
 	Limit int
 
 	shards [memShards]memShard
 	n      atomic.Int64 // the records held
 
-	// omu guards the eviction line and the dropped records of a bounded
-	// store. It is taken before a shard's lock, never while holding one.
+	// omu guards the eviction line of a bounded store, and takes its new
+	// records one at a time. It is taken before a shard's lock, never
+	// while holding one.
 	omu   sync.Mutex
 	order []queued // in first-Put order, from head on; kept when Limit > 0
 	head  int
@@ -201,7 +203,7 @@ func (s *MemStore) Put(ctx context.Context, r Record) error {
 	sh.mu.Unlock()
 	// A new record. Its copy is made outside the locks, in the memory of
 	// a record the store dropped if there is one, so that a bounded store,
-	// once full, allocates nothing for the records it keeps.
+	// once full, seldom allocates for the records it keeps.
 	stored := s.reuse()
 	if stored == nil {
 		stored = new(Record)
