@@ -209,31 +209,29 @@ func (s *MemStore) Put(ctx context.Context, r Record) error {
 		stored = new(Record)
 	}
 	fill(stored, &r)
-	if s.Limit <= 0 {
-		sh.mu.Lock()
-		defer sh.mu.Unlock()
-		if !sh.replace(&r) { // unless stored meanwhile by another Put of the same id
-			sh.insert(stored, &s.n)
-		}
-		return nil
-	}
 	// A bounded store stores its new records under omu, one at a time,
 	// each joining the eviction line as it becomes visible, and drops
 	// what it must before omu is free again: Len and Query, which take
 	// omu, never see it over Limit while there are finished records to
 	// drop.
-	s.omu.Lock()
+	bounded := s.Limit > 0
+	if bounded {
+		s.omu.Lock()
+	}
 	sh.mu.Lock()
-	if sh.replace(&r) { // stored meanwhile by another Put of the same id
-		sh.mu.Unlock()
-		s.omu.Unlock()
-		s.drop(stored)
+	raced := sh.replace(&r) // stored meanwhile by another Put of the same id
+	if !raced {
+		sh.insert(stored, &s.n)
+	}
+	sh.mu.Unlock()
+	if !bounded {
 		return nil
 	}
-	sh.insert(stored, &s.n)
-	sh.mu.Unlock()
-	s.order = append(s.order, queued{stored, sh})
-	dropped := s.evict()
+	dropped := stored // unused, if raced
+	if !raced {
+		s.order = append(s.order, queued{stored, sh})
+		dropped = s.evict()
+	}
 	s.omu.Unlock()
 	if dropped != nil {
 		s.drop(dropped)
