@@ -25,6 +25,13 @@ import (
 // however many hooks it calls. The abandoned runner exits whenever the
 // hook returns, touching nothing. Close stops the idle runners.
 //
+// Idle runners wait in a sync.Pool, so that callers on different cores
+// take and give back runners without sharing a lock, and each tends to
+// get the runner it last gave back. The pool lets go of the runners it
+// holds when the collector asks (those unused over two collections):
+// a cleanup then stops each one's goroutine, so the idle runners number
+// about as many as the engine has recently used at once.
+//
 // Most handlings end long before any timeout, so a caller first waits on
 // its runner's channel alone, with no timer of its own: the pool's
 // watcher, a goroutine that runs while some runner is busy, looks at the
@@ -47,10 +54,6 @@ const (
 // watcher wakes its caller, which from then on also watches its own timer
 // and the call's context (see Engine.watch).
 const slowCall = 10 * time.Millisecond
-
-// maxIdleRunners bounds the runners kept waiting for work; a runner given
-// back when that many are idle exits.
-const maxIdleRunners = 64
 
 // hookJob is one hook call.
 type hookJob struct {
@@ -123,14 +126,16 @@ type runners struct {
 	look time.Duration // the watcher's period
 
 	mu      sync.Mutex
-	idle    []*runner
-	all     map[*runner]struct{} // the runners not abandoned
+	all     map[*runner]struct{} // the runners neither abandoned nor stopped
 	closed  bool
 	watcher bool           // the watcher has been started
 	wg      sync.WaitGroup // the watcher and the runners not abandoned
 
+	idle sync.Pool // of *idleRunner
+
 	parked atomic.Bool   // the watcher waits for kick
 	wakes  atomic.Int64  // the wake-up calls made, for the tests
+	made   atomic.Int64  // the runners started, for the tests
 	kick   chan struct{} // wakes the parked watcher
 	quit   chan struct{} // closed by stop
 
@@ -145,7 +150,15 @@ type runner struct {
 	// started and ended count the sessions handed to the runner and
 	// given back: it is busy while they differ.
 	started, ended atomic.Uint64
+	// gone is set once the runner is stopped or abandoned: nothing is
+	// handed to it again, and in is closed at most once.
+	gone atomic.Bool
 }
+
+// idleRunner is an idle runner's place in the pool. The runner's goroutine
+// never refers to it, so when the pool lets go of it, it becomes
+// unreachable and its cleanup stops the runner (see newRunner).
+type idleRunner struct{ r *runner }
 
 // newRunners returns a pool whose watcher wakes the caller of a handling
 // still running after between timeout/2 and timeout (at least 1 and at
@@ -177,26 +190,13 @@ func (p *runners) release(s *session) {
 }
 
 // start hands s to an idle runner, or to a new one, and returns the
-// runner.
-func (p *runners) start(s *session) *runner {
-	p.mu.Lock()
-	var r *runner
-	if n := len(p.idle); n > 0 {
-		r = p.idle[n-1]
-		p.idle[n-1] = nil
-		p.idle = p.idle[:n-1]
-	} else {
-		r = &runner{in: make(chan *session, 1), out: make(chan bool, 2)}
-		p.all[r] = struct{}{}
-		p.wg.Add(1)
-		go p.run(r)
-		if !p.watcher {
-			p.watcher = true
-			p.wg.Add(1)
-			go p.watch()
-		}
+// runner's place, for put.
+func (p *runners) start(s *session) *idleRunner {
+	ir, _ := p.idle.Get().(*idleRunner)
+	if ir == nil {
+		ir = p.newRunner()
 	}
-	p.mu.Unlock()
+	r := ir.r
 	r.started.Add(1)
 	if p.parked.Load() && p.parked.CompareAndSwap(true, false) {
 		select {
@@ -205,26 +205,57 @@ func (p *runners) start(s *session) *runner {
 		}
 	}
 	r.in <- s
-	return r
+	return ir
+}
+
+// newRunner starts a runner goroutine, and the watcher if it is the
+// first, and returns the runner's place in the pool.
+func (p *runners) newRunner() *idleRunner {
+	r := &runner{in: make(chan *session, 1), out: make(chan bool, 2)}
+	p.made.Add(1)
+	p.mu.Lock()
+	p.all[r] = struct{}{}
+	p.wg.Add(1)
+	go p.run(r)
+	if !p.watcher {
+		p.watcher = true
+		p.wg.Add(1)
+		go p.watch()
+	}
+	p.mu.Unlock()
+	ir := &idleRunner{r}
+	// Once the pool lets go of ir (or the caller that held it abandoned
+	// its runner), nothing will hand r a session again.
+	runtime.AddCleanup(ir, p.retire, r)
+	return ir
 }
 
 // put gives back a runner whose session is done.
-func (p *runners) put(r *runner) {
+func (p *runners) put(ir *idleRunner) {
+	r := ir.r
 	r.ended.Store(r.started.Load())
-	p.mu.Lock()
-	if p.closed || len(p.idle) >= maxIdleRunners {
-		delete(p.all, r)
-		p.mu.Unlock()
-		close(r.in)
+	// No runner is given back after stop, which retires every runner
+	// it counts, those in the pool included.
+	p.idle.Put(ir)
+}
+
+// retire stops an idle runner, once: it is no longer counted, and its
+// goroutine exits.
+func (p *runners) retire(r *runner) {
+	if !r.gone.CompareAndSwap(false, true) {
 		return
 	}
-	p.idle = append(p.idle, r)
+	p.mu.Lock()
+	delete(p.all, r)
 	p.mu.Unlock()
+	close(r.in)
 }
 
 // abandon gives up a runner stuck in a hook call: it is no longer
 // counted, and exits whenever the call returns.
-func (p *runners) abandon(r *runner) {
+func (p *runners) abandon(ir *idleRunner) {
+	r := ir.r
+	r.gone.Store(true)
 	p.mu.Lock()
 	delete(p.all, r)
 	p.mu.Unlock()
@@ -239,12 +270,14 @@ func (p *runners) stop() {
 		p.closed = true
 		close(p.quit)
 	}
-	for _, r := range p.idle {
-		delete(p.all, r)
-		close(r.in)
+	idle := make([]*runner, 0, len(p.all))
+	for r := range p.all {
+		idle = append(idle, r)
 	}
-	p.idle = nil
 	p.mu.Unlock()
+	for _, r := range idle {
+		p.retire(r)
+	}
 	p.wg.Wait()
 }
 
@@ -427,14 +460,15 @@ func (e *Engine) abandonedError(ctx context.Context) error {
 // its timeout; when it runs out, or the context the call was made with
 // ends, the call's context is cancelled and the call given the grace.
 func (e *Engine) watch(s *session) (abandoned bool) {
-	r := e.runners.start(s)
+	ir := e.runners.start(s)
+	r := ir.r
 	// Most handlings end well within slowCall: until then the caller
 	// waits on its runner's channel alone, with no timer, and not on the
 	// context's channel (which the engine's context shares among all its
 	// callers); a context that ends meanwhile is seen when the watcher
 	// wakes the caller.
 	if <-r.out {
-		e.runners.put(r)
+		e.runners.put(ir)
 		return false
 	}
 	t := s.timer
@@ -463,7 +497,7 @@ func (e *Engine) watch(s *session) (abandoned bool) {
 				// The grace is over: the runner is left to the call.
 				s.abandoned = true
 				s.mu.Unlock()
-				e.runners.abandon(r)
+				e.runners.abandon(ir)
 				return true
 			}
 			t.Reset(graceEnd.Sub(now))
@@ -482,7 +516,7 @@ func (e *Engine) watch(s *session) (abandoned bool) {
 		case done := <-r.out:
 			if done {
 				t.Stop()
-				e.runners.put(r)
+				e.runners.put(ir)
 				return false
 			}
 		case <-ctxDone:
