@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"slices"
 	"sort"
 	"sync"
@@ -141,6 +142,9 @@ type MemStore struct {
 	shards [memShards]memShard
 	n      atomic.Int64 // the records held
 
+	seedOnce sync.Once
+	seed     maphash.Seed // of the ids' hashes, chosen at the first use
+
 	// omu guards the eviction line of a bounded store, and takes its new
 	// records one at a time. It is taken before a shard's lock, never
 	// while holding one.
@@ -166,24 +170,28 @@ type memShardData struct {
 	// spin a while before it sleeps, and a lock held this briefly is
 	// mostly free again by then.
 	mu      sync.Mutex
-	records map[string]*Record // each the store's own copy
+	records recordTable // each the store's own copy
 }
 
-// queued is a record in the eviction line, with its shard.
+// queued is a record in the eviction line, with its id's hash and its
+// shard.
 type queued struct {
-	rec *Record
-	sh  *memShard
+	rec  *Record
+	hash uint64
+	sh   *memShard
 }
 
-// shard returns the shard of the record with the id (FNV-1a: ids an
-// attacker chooses can at worst crowd one shard, which is then as fast as
-// a single lock).
-func (s *MemStore) shard(id string) *memShard {
-	h := uint32(2166136261)
-	for i := 0; i < len(id); i++ {
-		h = (h ^ uint32(id[i])) * 16777619
-	}
-	return &s.shards[h&(memShards-1)]
+// hash returns the id's hash, from a seed of the store's own, so that ids
+// an attacker chooses cannot be made to crowd a shard or collide in one.
+func (s *MemStore) hash(id string) uint64 {
+	s.seedOnce.Do(func() { s.seed = maphash.MakeSeed() })
+	return maphash.String(s.seed, id)
+}
+
+// shard returns the shard of the ids with the hash: its low bits (the
+// shard's table uses the others; see tableHashShift).
+func (s *MemStore) shard(hash uint64) *memShard {
+	return &s.shards[hash&(memShards-1)]
 }
 
 // Put stores r.
@@ -194,9 +202,10 @@ func (s *MemStore) Put(ctx context.Context, r Record) error {
 	if r.ID == "" || r.Status == 0 {
 		return fmt.Errorf("%w: id %q, status %d", ErrInvalidRecord, r.ID, r.Status)
 	}
-	sh := s.shard(r.ID)
+	hash := s.hash(r.ID)
+	sh := s.shard(hash)
 	sh.mu.Lock()
-	if sh.replace(&r) {
+	if sh.replace(hash, &r) {
 		sh.mu.Unlock()
 		return nil
 	}
@@ -219,9 +228,9 @@ func (s *MemStore) Put(ctx context.Context, r Record) error {
 		s.omu.Lock()
 	}
 	sh.mu.Lock()
-	raced := sh.replace(&r) // stored meanwhile by another Put of the same id
+	raced := sh.replace(hash, &r) // stored meanwhile by another Put of the same id
 	if !raced {
-		sh.insert(stored, &s.n)
+		sh.insert(hash, stored, &s.n)
 	}
 	sh.mu.Unlock()
 	if !bounded {
@@ -229,7 +238,7 @@ func (s *MemStore) Put(ctx context.Context, r Record) error {
 	}
 	dropped := stored // unused, if raced
 	if !raced {
-		s.order = append(s.order, queued{stored, sh})
+		s.order = append(s.order, queued{stored, hash, sh})
 		dropped = s.evict()
 	}
 	s.omu.Unlock()
@@ -241,11 +250,8 @@ func (s *MemStore) Put(ctx context.Context, r Record) error {
 
 // insert adds a new record to the shard and counts it, in one step for
 // Get and Len. sh.mu is held.
-func (sh *memShard) insert(stored *Record, n *atomic.Int64) {
-	if sh.records == nil {
-		sh.records = make(map[string]*Record)
-	}
-	sh.records[stored.ID] = stored
+func (sh *memShard) insert(hash uint64, stored *Record, n *atomic.Int64) {
+	sh.records.insert(hash, stored)
 	n.Add(1)
 }
 
@@ -260,9 +266,9 @@ func fill(stored, r *Record) {
 // replace replaces the stored record with r's id by r, in place, and
 // reports whether there was one. Its Actions are the store's own (Get and
 // Query hand out copies), and are reused when they fit. sh.mu is held.
-func (sh *memShard) replace(r *Record) bool {
-	old, ok := sh.records[r.ID]
-	if !ok {
+func (sh *memShard) replace(hash uint64, r *Record) bool {
+	old := sh.records.get(hash, r.ID)
+	if old == nil {
 		return false
 	}
 	if len(old.Actions) == len(r.Actions) {
@@ -288,7 +294,7 @@ func (s *MemStore) evict() (last *Record) {
 		q.sh.mu.Lock()
 		done := q.rec.Status.Terminal()
 		if done {
-			delete(q.sh.records, q.rec.ID)
+			q.sh.records.remove(q.hash, q.rec)
 			s.n.Add(-1)
 		}
 		q.sh.mu.Unlock()
@@ -334,11 +340,12 @@ func (s *MemStore) Get(ctx context.Context, id string) (Record, error) {
 	if err := ctx.Err(); err != nil {
 		return Record{}, err
 	}
-	sh := s.shard(id)
+	hash := s.hash(id)
+	sh := s.shard(hash)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	r, ok := sh.records[id]
-	if !ok {
+	r := sh.records.get(hash, id)
+	if r == nil {
 		return Record{}, ErrNotFound
 	}
 	return r.Clone(), nil
@@ -380,11 +387,11 @@ func (s *MemStore) collect(q Query) []Record {
 	for i := range s.shards {
 		sh := &s.shards[i]
 		sh.mu.Lock()
-		for _, r := range sh.records {
+		sh.records.all(func(r *Record) {
 			if q.Matches(*r) && (q.After == "" || Cursor(*r) > q.After) {
 				out = append(out, r.Clone())
 			}
-		}
+		})
 		sh.mu.Unlock()
 	}
 	return out
