@@ -139,20 +139,27 @@ type MemStore struct {
 	// Set Limit before the first Put.
 	Limit int
 
-	shards [memShards]memShard
-	n      atomic.Int64 // the records held
+	memStoreShared
+	_ [64 - (unsafe.Sizeof(int(0))+unsafe.Sizeof(memStoreShared{}))%64]byte
 
-	seedOnce sync.Once
-	seed     maphash.Seed // of the ids' hashes, chosen at the first use
+	shards [memShards]memShard
 
 	// omu guards the eviction line of a bounded store, and takes its new
 	// records one at a time. It is taken before a shard's lock, never
-	// while holding one.
+	// while holding one. What a new record's Put writes outside its shard
+	// is here, on one line.
 	omu   sync.Mutex
-	order []queued // in first-Put order, from head on; kept when Limit > 0
+	n     atomic.Int64 // the records held
+	order []queued     // in first-Put order, from head on; kept when Limit > 0
 	head  int
+}
 
-	free sync.Pool // of *Record: dropped records, whose memory the next new records reuse
+// memStoreShared is what every call on a MemStore reads and none writes
+// after the first, kept off the lines the calls write.
+type memStoreShared struct {
+	seedOnce sync.Once
+	seed     maphash.Seed // of the ids' hashes, chosen at the first use
+	free     sync.Pool    // of *Record: dropped records, whose memory the next new records reuse
 }
 
 // memShards is the number of a MemStore's shards, a power of two.
