@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"log/slog"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/blockmode/blockmode/detect"
 	"github.com/blockmode/blockmode/remediate"
@@ -126,38 +128,67 @@ type Config struct {
 // every goroutine the engine started (a hook that ignores its context and
 // never returns is abandoned, and its action recorded as failed).
 type Engine struct {
+	// Read by every call, written by none after New, apart from state.
 	cfg    Config
 	limits Limits
 	clock  Clock
 	store  Store
 	log    *slog.Logger
-
 	queue  chan *detect.Detection
-	wg     sync.WaitGroup
 	ctx    context.Context // cancelled by Close when its deadline passes
 	cancel context.CancelFunc
 	// background is what bind makes of context.Background(), made once.
 	background context.Context
-
-	qmu    sync.RWMutex // guards closed and sending on queue
-	closed bool
-	done   chan struct{} // closed when every goroutine has stopped
-
-	eligible Result // the device's eligibility under the settings' ruleset
-
-	mu       sync.Mutex // guards inflight
-	inflight map[string]*flight
-
-	calls  sync.WaitGroup // Handle and Undo calls under way, for Close
-	undoMu sync.Mutex     // serialises Undo: one restore per quarantine
-
-	runners *runners // run the hook calls
-	state   atomic.Pointer[stateSpan]
+	eligible   Result   // the device's eligibility under the settings' ruleset
+	runners    *runners // run the hook calls
+	state      atomic.Pointer[stateSpan]
+	seed       maphash.Seed // of the ids' hashes, for the flights' shards
 	// volatile is set for a store whose records do not outlive the
 	// process: the writes after each action are skipped.
 	volatile bool
 	// realClock is set when the engine runs on the real clock.
 	realClock bool
+
+	// Written by every Handle, Undo and Recover, on a line of its own:
+	// the calls under way, plus closing once Close has begun.
+	_      [64]byte
+	active atomic.Int64
+	_      [56]byte
+
+	qmu       sync.RWMutex // guards closed and sending on queue
+	closed    bool
+	done      chan struct{} // closed when every goroutine has stopped
+	callsDone chan struct{} // closed when no call is under way after Close began
+	idleOnce  sync.Once     // closes callsDone
+	wg        sync.WaitGroup
+	undoMu    sync.Mutex // serialises Undo: one restore per quarantine
+
+	// inflight holds the handlings under way by id, in shards, each on a
+	// line of its own: two calls seldom share one.
+	inflight [flightShards]flightShard
+}
+
+// closing is set in Engine.active once Close has begun.
+const closing = 1 << 62
+
+// flightShards is the number of an engine's shards of flights, a power of
+// two.
+const flightShards = 32
+
+// flightShard is the handlings under way whose ids hash to it.
+type flightShard struct {
+	flightShardData
+	_ [64 - unsafe.Sizeof(flightShardData{})%64]byte
+}
+
+type flightShardData struct {
+	mu      sync.Mutex
+	handles map[string]*flight // made at first use
+}
+
+// flights returns the shard of the handlings of id.
+func (e *Engine) flights(id string) *flightShard {
+	return &e.inflight[maphash.String(e.seed, id)&(flightShards-1)]
 }
 
 // flight is a handling of one detection id that other calls wait for. A
@@ -187,7 +218,8 @@ func New(cfg Config) (*Engine, error) {
 	if v, ok := e.store.(VolatileStore); ok {
 		e.volatile = v.Volatile()
 	}
-	e.inflight = make(map[string]*flight)
+	e.seed = maphash.MakeSeed()
+	e.callsDone = make(chan struct{})
 	e.done = make(chan struct{})
 	e.eligible = e.cfg.Settings.Ruleset().Eligibility(e.cfg.Device).Eligible
 	e.ctx, e.cancel = context.WithCancel(context.Background())
@@ -271,7 +303,10 @@ func (e *Engine) Close(ctx context.Context) error {
 	if !e.closed {
 		e.closed = true
 		close(e.queue)
-		go func() { e.wg.Wait(); e.calls.Wait(); e.runners.stop(); e.cancel(); close(e.done) }()
+		if e.active.Or(closing) == 0 {
+			e.idle()
+		}
+		go func() { e.wg.Wait(); <-e.callsDone; e.runners.stop(); e.cancel(); close(e.done) }()
 	}
 	e.qmu.Unlock()
 
@@ -324,7 +359,7 @@ func (e *Engine) Handle(ctx context.Context, det *detect.Detection) (Record, err
 	if !e.enter() {
 		return Record{}, ErrClosed
 	}
-	defer e.calls.Done()
+	defer e.exit()
 	ctx, stop := e.bind(ctx)
 	defer stop()
 	return e.handleOnce(ctx, det)
@@ -371,28 +406,38 @@ func (c engineBound) Value(key any) any {
 	return c.Context.Value(key)
 }
 
-// enter registers a caller's Handle or Undo, so that Close waits for it;
-// it reports false after Close.
+// enter registers a caller's Handle, Undo or Recover, so that Close
+// waits for it; it reports false after Close. A call that entered calls
+// exit when it is done.
 func (e *Engine) enter() bool {
-	e.qmu.RLock()
-	defer e.qmu.RUnlock()
-	if e.closed {
+	if e.active.Add(1)&closing != 0 {
+		e.exit()
 		return false
 	}
-	e.calls.Add(1)
 	return true
 }
+
+// exit ends a call that entered, or tried to.
+func (e *Engine) exit() {
+	if e.active.Add(-1) == closing {
+		e.idle()
+	}
+}
+
+// idle tells Close that no call is under way, and none will be.
+func (e *Engine) idle() { e.idleOnce.Do(func() { close(e.callsDone) }) }
 
 // handleOnce runs one detection, joining a call already under way for
 // the same id.
 func (e *Engine) handleOnce(ctx context.Context, det *detect.Detection) (Record, error) {
-	e.mu.Lock()
-	if f, ok := e.inflight[det.ID]; ok {
+	sh := e.flights(det.ID)
+	sh.mu.Lock()
+	if f, ok := sh.handles[det.ID]; ok {
 		if f == nil {
 			f = &flight{done: make(chan struct{})}
-			e.inflight[det.ID] = f
+			sh.handles[det.ID] = f
 		}
-		e.mu.Unlock()
+		sh.mu.Unlock()
 		select {
 		case <-f.done:
 			return f.rec, f.err
@@ -400,8 +445,11 @@ func (e *Engine) handleOnce(ctx context.Context, det *detect.Detection) (Record,
 			return Record{}, ctx.Err()
 		}
 	}
-	e.inflight[det.ID] = nil
-	e.mu.Unlock()
+	if sh.handles == nil {
+		sh.handles = make(map[string]*flight)
+	}
+	sh.handles[det.ID] = nil
+	sh.mu.Unlock()
 
 	landed := false
 	defer func() {
@@ -423,10 +471,11 @@ func (e *Engine) handleOnce(ctx context.Context, det *detect.Detection) (Record,
 // land ends the handling of id under way: the calls waiting for it get
 // rec and err.
 func (e *Engine) land(id string, rec Record, err error) {
-	e.mu.Lock()
-	f := e.inflight[id]
-	delete(e.inflight, id)
-	e.mu.Unlock()
+	sh := e.flights(id)
+	sh.mu.Lock()
+	f := sh.handles[id]
+	delete(sh.handles, id)
+	sh.mu.Unlock()
 	if f != nil {
 		f.rec, f.err = rec, err
 		close(f.done)
@@ -789,7 +838,7 @@ func (e *Engine) Recover(ctx context.Context) (int, error) {
 	if !e.enter() {
 		return 0, ErrClosed
 	}
-	defer e.calls.Done()
+	defer e.exit()
 	ctx, stop := e.bind(ctx)
 	defer stop()
 	return e.recoverPending(ctx)
@@ -829,7 +878,7 @@ func (e *Engine) Undo(ctx context.Context, id, actor string) (Record, error) {
 	if !e.enter() {
 		return Record{}, ErrClosed
 	}
-	defer e.calls.Done()
+	defer e.exit()
 	ctx, stop := e.bind(ctx)
 	defer stop()
 	e.undoMu.Lock()

@@ -469,6 +469,58 @@ func TestCloseTwiceWaitsBoth(t *testing.T) {
 	assert.ErrorIs(t, err, ErrClosed)
 }
 
+// TestCloseWhileHandling: Close waits for every Handle that got in before
+// it, each of which ends in its record, and refuses every Handle after it:
+// no record is written once Close has returned.
+func TestCloseWhileHandling(t *testing.T) {
+	for round := range 20 {
+		e := newTestEngine(t, &recHost{}, nil)
+		ctx := context.Background()
+		var (
+			wg      sync.WaitGroup
+			mu      sync.Mutex
+			handled []string
+			refused int
+		)
+		for g := range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; ; i++ {
+					id := fmt.Sprintf("c%d-%d-%d", round, g, i)
+					rec, err := e.Handle(ctx, edrDetection(id))
+					if errors.Is(err, ErrClosed) {
+						mu.Lock()
+						refused++
+						mu.Unlock()
+						return
+					}
+					if !assert.NoError(t, err) {
+						return
+					}
+					assert.True(t, rec.Status.Terminal())
+					mu.Lock()
+					handled = append(handled, id)
+					mu.Unlock()
+				}
+			}()
+		}
+		time.Sleep(time.Duration(round%5) * time.Millisecond)
+		require.NoError(t, e.Close(ctx))
+		stored := e.Store().(*MemStore).Len()
+		wg.Wait()
+		assert.Equal(t, 8, refused, "each goroutine's last Handle is refused")
+		assert.Equal(t, stored, e.Store().(*MemStore).Len(), "no record written after Close returned")
+		assert.Len(t, handled, stored, "a record for each Handle that got in, and none for those refused")
+		for _, id := range handled {
+			rec, err := e.Store().Get(ctx, id)
+			if assert.NoError(t, err, id) {
+				assert.True(t, rec.Status.Terminal(), id)
+			}
+		}
+	}
+}
+
 // TestMemStoreLimit: a bounded memory store drops its oldest finished
 // records, never one in progress, and counts a record once however often
 // it is written.

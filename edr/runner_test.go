@@ -478,9 +478,10 @@ func TestEngineHookCalls(t *testing.T) {
 			waited <- err
 		}()
 		require.Eventually(t, func() bool {
-			e.mu.Lock()
-			defer e.mu.Unlock()
-			return e.inflight["s1"] != nil // the second call waits for the first
+			sh := e.flights("s1")
+			sh.mu.Lock()
+			defer sh.mu.Unlock()
+			return sh.handles["s1"] != nil // the second call waits for the first
 		}, 5*time.Second, time.Millisecond)
 		close(store.release)
 		assert.Equal(t, "store exploded", <-first)
