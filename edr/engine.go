@@ -520,26 +520,60 @@ func (e *Engine) handle(s *session) (Record, error) {
 	})
 	rec.Ruleset, rec.SettingsVersion = rec.Decision.Ruleset, rec.Decision.SettingsVersion
 	rec.Decided = e.clock.Now()
-	rec.Actions = make([]ActionRecord, len(rec.Decision.Actions))
-	for i, a := range rec.Decision.Actions {
-		rec.Actions[i] = ActionRecord{Action: a}
-	}
-
-	if len(rec.Actions) == 0 || e.cfg.Mode == Audit {
-		for i := range rec.Actions {
-			rec.Actions[i].Result = Skipped
+	n := len(rec.Decision.Actions)
+	if n == 0 || e.cfg.Mode == Audit {
+		rec.Actions = make([]ActionRecord, n)
+		for i, a := range rec.Decision.Actions {
+			rec.Actions[i] = ActionRecord{Action: a, Result: Skipped}
 		}
 		return e.finish(s, rec.Decided)
 	}
 	// One context for each action's first call, and one for the
 	// Notifier's.
-	s.hctxs = make([]hookContext, 0, len(rec.Actions)+1)
+	rec.Actions, s.hctxs = newActions(n)
+	for i, a := range rec.Decision.Actions {
+		rec.Actions[i].Action = a
+	}
 	// Write ahead: the record exists before the first hook runs.
 	rec.Status = InProgress
 	if err := e.put(storeCtx, rec); err != nil {
 		return Record{}, err
 	}
 	return e.run(s)
+}
+
+// newActions returns a record's n actions, zero, and room for the
+// contexts of their first calls and the Notifier's: for up to four
+// actions in one allocation (which the record's actions then keep, with
+// the contexts, as long as the caller keeps the record).
+func newActions(n int) ([]ActionRecord, []hookContext) {
+	switch n {
+	case 1:
+		b := new(struct {
+			a [1]ActionRecord
+			c [2]hookContext
+		})
+		return b.a[:], b.c[:0]
+	case 2:
+		b := new(struct {
+			a [2]ActionRecord
+			c [3]hookContext
+		})
+		return b.a[:], b.c[:0]
+	case 3:
+		b := new(struct {
+			a [3]ActionRecord
+			c [4]hookContext
+		})
+		return b.a[:], b.c[:0]
+	case 4:
+		b := new(struct {
+			a [4]ActionRecord
+			c [5]hookContext
+		})
+		return b.a[:], b.c[:0]
+	}
+	return make([]ActionRecord, n), make([]hookContext, 0, n+1)
 }
 
 // resume finishes a record left in progress: the actions that have no
@@ -740,7 +774,7 @@ func (e *Engine) finish(s *session, at time.Time) (Record, error) {
 	if e.cfg.Hooks.Notify != nil {
 		// The Notifier is not an action hook: it is told of audit-mode
 		// records too.
-		e.notified(*rec, s.call(ctx, hookJob{op: opNotify, rec: rec.Clone()}, callSite{notify: true}, time.Time{}))
+		e.notified(*rec, s.call(ctx, hookJob{op: opNotify, rec: rec}, callSite{notify: true}, time.Time{}))
 	}
 	if e.log.Enabled(ctx, slog.LevelDebug) {
 		e.log.Debug("edr: record finished", "record", rec.ID, "status", rec.Status.String())
@@ -927,7 +961,7 @@ func (e *Engine) Undo(ctx context.Context, id, actor string) (Record, error) {
 	}
 	if len(failed) == 0 {
 		if e.cfg.Hooks.Notify != nil {
-			e.notified(rec, e.callOnce(context.WithoutCancel(ctx), hookJob{op: opNotify, rec: rec.Clone()}))
+			e.notified(rec, e.callOnce(context.WithoutCancel(ctx), hookJob{op: opNotify, rec: &rec}))
 		}
 	}
 	return rec, errors.Join(failed...)

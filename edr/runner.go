@@ -59,8 +59,8 @@ const slowCall = 10 * time.Millisecond
 type hookJob struct {
 	op  hookOp
 	a   remediate.Action
-	qid string // for opRestore
-	rec Record // for opNotify
+	qid string  // for opRestore
+	rec *Record // for opNotify: the Notifier is given a copy
 }
 
 type hookResult struct {
@@ -441,7 +441,7 @@ func invoke(h *Hooks, ctx context.Context, j *hookJob) (res hookResult) {
 	case opRestore:
 		res.err = h.Restore.Restore(ctx, j.qid, j.a)
 	case opNotify:
-		res.err = h.Notify.Notify(ctx, j.rec)
+		res.err = h.Notify.Notify(ctx, j.rec.Clone())
 	}
 	return res
 }

@@ -418,6 +418,28 @@ func TestEngineHookCalls(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, rec, stored)
 	})
+	t.Run("the notifier's record is its own", func(t *testing.T) {
+		var got []Record
+		n := notifyFunc(func(_ context.Context, r Record) error {
+			got = append(got, r)
+			r.Actions[0].Error = "changed by the notifier"
+			return nil
+		})
+		e := newTestEngine(t, &recHost{}, func(c *Config) { c.Hooks.Notify = n })
+		rec, err := e.Handle(ctx, edrDetection("n2"))
+		require.NoError(t, err)
+		undone, err := e.Undo(ctx, "n2", "alice@contoso.com")
+		require.NoError(t, err)
+		require.Len(t, got, 2, "told of the record, then of its undo")
+		assert.Equal(t, Blocked, got[0].Status)
+		assert.Equal(t, Undone, got[1].Status)
+		for _, r := range []Record{rec, undone} {
+			assert.Empty(t, r.Actions[0].Error, "the record returned")
+		}
+		stored, err := e.Store().Get(ctx, "n2")
+		require.NoError(t, err)
+		assert.Empty(t, stored.Actions[0].Error, "the record stored")
+	})
 	t.Run("a hook that ignores a cancelled context is abandoned after the grace, and the rest is cancelled", func(t *testing.T) {
 		release := make(chan struct{})
 		defer close(release)
