@@ -482,13 +482,15 @@ func (e *Engine) land(id string, rec Record, err error) {
 	}
 }
 
-// handle runs a detection through the lifecycle, on a runner.
-func (e *Engine) handle(s *session) (Record, error) {
+// handle runs a detection through the lifecycle, on a runner, and leaves
+// the record it ends in in s.rec.
+func (e *Engine) handle(s *session) error {
 	ctx, storeCtx, det := s.ctx, s.storeCtx, s.det
 	existing, err := e.store.Get(storeCtx, det.ID)
 	switch {
 	case err == nil && existing.Status.Terminal() && !resumable(existing):
-		return existing, nil
+		s.rec = existing
+		return nil
 	case err == nil && existing.Status.Terminal():
 		// Actions cancelled last time did not run (or their outcome is
 		// unknown): handing the detection in again resumes them.
@@ -504,7 +506,7 @@ func (e *Engine) handle(s *session) (Record, error) {
 		s.rec = existing
 		return e.resume(s)
 	case !errors.Is(err, ErrNotFound):
-		return Record{}, fmt.Errorf("edr: reading the history: %w", err)
+		return fmt.Errorf("edr: reading the history: %w", err)
 	}
 
 	now := e.clock.Now()
@@ -537,7 +539,7 @@ func (e *Engine) handle(s *session) (Record, error) {
 	// Write ahead: the record exists before the first hook runs.
 	rec.Status = InProgress
 	if err := e.put(storeCtx, rec); err != nil {
-		return Record{}, err
+		return err
 	}
 	return e.run(s)
 }
@@ -581,7 +583,7 @@ func newActions(n int) ([]ActionRecord, []hookContext) {
 // was running when the process died has no result, so it runs again:
 // actions are at least once, and hosts treat "already quarantined" and
 // "process already gone" as success.
-func (e *Engine) resume(s *session) (Record, error) {
+func (e *Engine) resume(s *session) error {
 	rec := &s.rec
 	if rec.Note == "" {
 		rec.Note = "resumed after an interruption"
@@ -618,7 +620,7 @@ func (e *Engine) put(ctx context.Context, rec *Record) error {
 // run carries out the pending actions of s.rec in order, storing the
 // record after each (the last one's result goes into the final write; a
 // volatile store gets only the final write), then finishes it.
-func (e *Engine) run(s *session) (Record, error) {
+func (e *Engine) run(s *session) error {
 	ctx, rec := s.ctx, &s.rec
 	// The images of processes that were not stopped, by path: a running
 	// process's file is not quarantined, whichever evidence item the
@@ -658,7 +660,7 @@ func (e *Engine) run(s *session) (Record, error) {
 			continue
 		}
 		if err := e.put(s.storeCtx, rec); err != nil {
-			return Record{}, err
+			return err
 		}
 		last = time.Time{}
 	}
@@ -761,7 +763,7 @@ func (t timeoutError) Temporary() bool { return false }
 // finish sets the terminal status of s.rec, stores the record and
 // notifies the host. The record is finished at at, or else at the clock's
 // reading now.
-func (e *Engine) finish(s *session, at time.Time) (Record, error) {
+func (e *Engine) finish(s *session, at time.Time) error {
 	ctx, rec := s.storeCtx, &s.rec
 	rec.Status = terminalStatus(rec)
 	if at.IsZero() {
@@ -769,7 +771,7 @@ func (e *Engine) finish(s *session, at time.Time) (Record, error) {
 	}
 	rec.Finished = at.Round(0)
 	if err := e.put(ctx, rec); err != nil {
-		return Record{}, err
+		return err
 	}
 	if e.cfg.Hooks.Notify != nil {
 		// The Notifier is not an action hook: it is told of audit-mode
@@ -779,7 +781,7 @@ func (e *Engine) finish(s *session, at time.Time) (Record, error) {
 	if e.log.Enabled(ctx, slog.LevelDebug) {
 		e.log.Debug("edr: record finished", "record", rec.ID, "status", rec.Status.String())
 	}
-	return *rec, nil
+	return nil
 }
 
 // notified logs the failure of the Notifier's call about rec: a call

@@ -99,13 +99,12 @@ type session struct {
 	storeCtx context.Context // ctx without its cancellation
 	det      *detect.Detection
 	job      hookJob
-	rec      Record // the record being handled
+	rec      Record // the record being handled; a handling's result
 	// hctxs holds the contexts of the handling's hook calls, made in one
 	// allocation: each is used once, and kept by any hook that keeps it.
 	hctxs []hookContext
 
-	out Record // the result of sessionHandle and sessionRun
-	err error
+	err error      // the error of sessionHandle and sessionRun
 	res hookResult // the result of sessionCall
 	pv  any        // a panic outside the hook calls, raised again in the caller
 
@@ -372,9 +371,9 @@ func (s *session) run() {
 	}()
 	switch s.kind {
 	case sessionHandle:
-		s.out, s.err = s.e.handle(s)
+		s.err = s.e.handle(s)
 	case sessionRun:
-		s.out, s.err = s.e.run(s)
+		s.err = s.e.run(s)
 	case sessionCall:
 		s.res = s.call(s.ctx, s.job, callSite{}, time.Time{})
 	}
@@ -531,12 +530,16 @@ func (e *Engine) watch(s *session) (abandoned bool) {
 func (e *Engine) superviseHandling(s *session) (Record, error) {
 	for {
 		if !e.watch(s) {
-			out, err, pv := s.out, s.err, s.pv
+			err, pv := s.err, s.pv
+			var rec Record
+			if err == nil {
+				rec = s.rec
+			}
 			e.runners.release(s)
 			if pv != nil {
 				panic(pv)
 			}
-			return out, err
+			return rec, err
 		}
 		// The runner is stuck in a hook call and has left s: carry on
 		// from the record as that call found it.
