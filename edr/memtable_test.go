@@ -126,3 +126,79 @@ func FuzzRecordTable(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkRecordTable looks ids up in a recordTable and, beside it, in
+// the map it replaced, both holding n records: ids found (op=get-hit),
+// ids not there (op=get-miss, the engine's first lookup of a new
+// detection), and removing and re-adding a record (op=remove-insert, the
+// eviction's delete and a new record). Large n is the cold case, as in a
+// store under load: the lookups miss the cache, and a map reaches its
+// slots through more of them.
+func BenchmarkRecordTable(b *testing.B) {
+	for _, n := range []int{1000, 1 << 20} {
+		var s MemStore
+		recs := make([]*Record, n)
+		hashes := make([]uint64, n)
+		missing := make([]string, n)
+		var tab recordTable
+		m := make(map[string]*Record)
+		for i := range n {
+			recs[i] = &Record{ID: fmt.Sprint("det-", i)}
+			hashes[i] = s.hash(recs[i].ID)
+			missing[i] = fmt.Sprint("new-", i)
+			tab.insert(hashes[i], recs[i])
+			m[recs[i].ID] = recs[i]
+		}
+		// A fixed pseudo-random order, so that successive lookups land
+		// far apart.
+		order := make([]int, n)
+		for i := range order {
+			order[i] = int(uint64(i) * 0x9e3779b97f4a7c15 % uint64(n))
+		}
+		b.Run(fmt.Sprintf("n=%d/op=get-hit/impl=table", n), func(b *testing.B) {
+			for i := 0; b.Loop(); i++ {
+				j := order[i%n]
+				if tab.get(hashes[j], recs[j].ID) == nil {
+					b.Fatal("not found")
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("n=%d/op=get-hit/impl=map", n), func(b *testing.B) {
+			for i := 0; b.Loop(); i++ {
+				j := order[i%n]
+				if m[recs[j].ID] == nil {
+					b.Fatal("not found")
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("n=%d/op=get-miss/impl=table", n), func(b *testing.B) {
+			for i := 0; b.Loop(); i++ {
+				id := missing[order[i%n]]
+				if tab.get(s.hash(id), id) != nil {
+					b.Fatal("found")
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("n=%d/op=get-miss/impl=map", n), func(b *testing.B) {
+			for i := 0; b.Loop(); i++ {
+				if m[missing[order[i%n]]] != nil {
+					b.Fatal("found")
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("n=%d/op=remove-insert/impl=table", n), func(b *testing.B) {
+			for i := 0; b.Loop(); i++ {
+				j := order[i%n]
+				tab.remove(hashes[j], recs[j])
+				tab.insert(hashes[j], recs[j])
+			}
+		})
+		b.Run(fmt.Sprintf("n=%d/op=remove-insert/impl=map", n), func(b *testing.B) {
+			for i := 0; b.Loop(); i++ {
+				r := recs[order[i%n]]
+				delete(m, r.ID)
+				m[r.ID] = r
+			}
+		})
+	}
+}
