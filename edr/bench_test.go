@@ -21,17 +21,28 @@ func (noopHost) Quarantine(context.Context, remediate.Action) (string, error) {
 }
 
 // copies hands out copies of one template detection, each under a new
-// id, as a decoder hands detections over. It is safe for concurrent use.
+// id, as a decoder hands detections over. Each goroutine takes a source
+// of its own, so that the goroutines share no counter (a decoder per
+// connection shares none).
 type copies struct {
-	tmpl *detect.Detection
-	n    atomic.Int64
+	tmpl    *detect.Detection
+	sources atomic.Int64
 }
 
-func (c *copies) next() *detect.Detection {
-	det := new(detect.Detection)
-	*det = *c.tmpl
-	det.ID = "d" + strconv.FormatInt(c.n.Add(1), 10)
-	return det
+// source returns a function that makes the next copy; it is for one
+// goroutine.
+func (c *copies) source() func() *detect.Detection {
+	prefix := "d" + strconv.FormatInt(c.sources.Add(1), 10) + "-"
+	buf := make([]byte, 0, 32)
+	var n int64
+	return func() *detect.Detection {
+		n++
+		det := new(detect.Detection)
+		*det = *c.tmpl
+		buf = strconv.AppendInt(append(buf[:0], prefix...), n, 10)
+		det.ID = string(buf)
+		return det
+	}
 }
 
 // BenchmarkHandle measures the whole lifecycle (decide with trace, write
@@ -98,8 +109,9 @@ func BenchmarkHandle(b *testing.B) {
 		b.ReportAllocs()
 		b.ResetTimer()
 		b.RunParallel(func(pb *testing.PB) {
+			next := dets.source()
 			for pb.Next() {
-				det := dets.next()
+				det := next()
 				d := remediate.Decide(remediate.Input{Detection: det, BlockMode: bm, AntivirusMode: device.Mode, Trace: true})
 				if d.Verdict != remediate.Remediate {
 					b.Fatalf("verdict %v", d.Verdict)
@@ -138,8 +150,9 @@ func BenchmarkHandle(b *testing.B) {
 			b.ResetTimer()
 			start := time.Now()
 			b.RunParallel(func(pb *testing.PB) {
+				next := dets.source()
 				for pb.Next() {
-					det := dets.next()
+					det := next()
 					rec, err := e.Handle(context.Background(), det)
 					if err != nil || rec.Status != Blocked {
 						b.Fatalf("%v %v", rec.Status, err)
@@ -158,8 +171,9 @@ func BenchmarkHandle(b *testing.B) {
 		b.ReportAllocs()
 		b.ResetTimer()
 		b.RunParallel(func(pb *testing.PB) {
+			next := dets.source()
 			for pb.Next() {
-				det := dets.next()
+				det := next()
 				d := remediate.Decide(remediate.Input{Detection: det, BlockMode: bm, AntivirusMode: device.Mode, Trace: true})
 				mu.Lock()
 				kept[det.ID] = &d
