@@ -60,7 +60,7 @@ type hookJob struct {
 	op  hookOp
 	a   remediate.Action
 	qid string  // for opRestore
-	rec *Record // for opNotify: the Notifier is given a copy
+	rec *Record // for opNotify: the Notifier is given a copy (see session.call)
 }
 
 type hookResult struct {
@@ -400,6 +400,12 @@ func (s *session) call(ctx context.Context, j hookJob, site callSite, start time
 		hctx = new(hookContext)
 	}
 	hctx.parent, hctx.deadline = ctx, deadline
+	if j.op == opNotify {
+		// The Notifier's copy is made before the caller can see the call:
+		// a caller that abandons it returns the record, its to change.
+		c := j.rec.Clone()
+		j.rec = &c
+	}
 	s.mu.Lock()
 	s.seq++
 	s.calling, s.deadline, s.hctx, s.site = true, deadline, hctx, site
@@ -440,7 +446,7 @@ func invoke(h *Hooks, ctx context.Context, j *hookJob) (res hookResult) {
 	case opRestore:
 		res.err = h.Restore.Restore(ctx, j.qid, j.a)
 	case opNotify:
-		res.err = h.Notify.Notify(ctx, j.rec.Clone())
+		res.err = h.Notify.Notify(ctx, *j.rec)
 	}
 	return res
 }

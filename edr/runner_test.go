@@ -440,6 +440,46 @@ func TestEngineHookCalls(t *testing.T) {
 		require.NoError(t, err)
 		assert.Empty(t, stored.Actions[0].Error, "the record stored")
 	})
+	// A caller owns the record it is returned, to change as it likes,
+	// even while an abandoned Notifier still runs: the Notifier's copy
+	// was made before the call could be abandoned. (Under -race, these
+	// fail if the copy is made in the call.)
+	t.Run("the record of an abandoned notifier's Handle is the caller's", func(t *testing.T) {
+		release := make(chan struct{})
+		defer close(release)
+		n := notifyFunc(func(context.Context, Record) error { <-release; return nil })
+		e := newTestEngine(t, &recHost{}, func(c *Config) {
+			c.Hooks.Notify = n
+			c.Limits.ActionTimeout, c.Limits.HookGrace = 5*time.Millisecond, 5*time.Millisecond
+		})
+		rec, err := e.Handle(ctx, edrDetection("n3"))
+		require.NoError(t, err)
+		rec.Actions[0].Error = "the caller's own record"
+		stored, err := e.Store().Get(ctx, "n3")
+		require.NoError(t, err)
+		assert.Empty(t, stored.Actions[0].Error)
+	})
+	t.Run("the record of an abandoned notifier's Undo is the caller's", func(t *testing.T) {
+		release := make(chan struct{})
+		defer close(release)
+		var calls atomic.Int32
+		n := notifyFunc(func(context.Context, Record) error {
+			if calls.Add(1) > 1 { // the Handle's returns at once, the Undo's hangs
+				<-release
+			}
+			return nil
+		})
+		e := newTestEngine(t, &recHost{}, func(c *Config) {
+			c.Hooks.Notify = n
+			c.Limits.ActionTimeout, c.Limits.HookGrace = 5*time.Millisecond, 5*time.Millisecond
+		})
+		_, err := e.Handle(ctx, edrDetection("n4"))
+		require.NoError(t, err)
+		undone, err := e.Undo(ctx, "n4", "alice@contoso.com")
+		require.NoError(t, err)
+		assert.Equal(t, Undone, undone.Status)
+		undone.Actions[1].Error = "the caller's own record"
+	})
 	t.Run("a hook that ignores a cancelled context is abandoned after the grace, and the rest is cancelled", func(t *testing.T) {
 		release := make(chan struct{})
 		defer close(release)
