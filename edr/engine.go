@@ -522,60 +522,28 @@ func (e *Engine) handle(s *session) error {
 	})
 	rec.Ruleset, rec.SettingsVersion = rec.Decision.Ruleset, rec.Decision.SettingsVersion
 	rec.Decided = e.clock.Now()
-	n := len(rec.Decision.Actions)
-	if n == 0 || e.cfg.Mode == Audit {
-		rec.Actions = make([]ActionRecord, n)
-		for i, a := range rec.Decision.Actions {
-			rec.Actions[i] = ActionRecord{Action: a, Result: Skipped}
+	rec.Actions = make([]ActionRecord, len(rec.Decision.Actions))
+	for i, a := range rec.Decision.Actions {
+		rec.Actions[i] = ActionRecord{Action: a}
+	}
+
+	if len(rec.Actions) == 0 || e.cfg.Mode == Audit {
+		for i := range rec.Actions {
+			rec.Actions[i].Result = Skipped
 		}
 		return e.finish(s, rec.Decided)
 	}
 	// One context for each action's first call, and one for the
-	// Notifier's.
-	rec.Actions, s.hctxs = newActions(n)
-	for i, a := range rec.Decision.Actions {
-		rec.Actions[i].Action = a
-	}
+	// Notifier's, in one allocation apart from the actions': a record
+	// the caller keeps must not keep the contexts, which hold the
+	// caller's.
+	s.hctxs = make([]hookContext, 0, len(rec.Actions)+1)
 	// Write ahead: the record exists before the first hook runs.
 	rec.Status = InProgress
 	if err := e.put(storeCtx, rec); err != nil {
 		return err
 	}
 	return e.run(s)
-}
-
-// newActions returns a record's n actions, zero, and room for the
-// contexts of their first calls and the Notifier's: for up to four
-// actions in one allocation (which the record's actions then keep, with
-// the contexts, as long as the caller keeps the record).
-func newActions(n int) ([]ActionRecord, []hookContext) {
-	switch n {
-	case 1:
-		b := new(struct {
-			a [1]ActionRecord
-			c [2]hookContext
-		})
-		return b.a[:], b.c[:0]
-	case 2:
-		b := new(struct {
-			a [2]ActionRecord
-			c [3]hookContext
-		})
-		return b.a[:], b.c[:0]
-	case 3:
-		b := new(struct {
-			a [3]ActionRecord
-			c [4]hookContext
-		})
-		return b.a[:], b.c[:0]
-	case 4:
-		b := new(struct {
-			a [4]ActionRecord
-			c [5]hookContext
-		})
-		return b.a[:], b.c[:0]
-	}
-	return make([]ActionRecord, n), make([]hookContext, 0, n+1)
 }
 
 // resume finishes a record left in progress: the actions that have no

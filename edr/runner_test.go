@@ -480,6 +480,36 @@ func TestEngineHookCalls(t *testing.T) {
 		assert.Equal(t, Undone, undone.Status)
 		undone.Actions[1].Error = "the caller's own record"
 	})
+	t.Run("a record the caller keeps does not keep the context its hooks were called with", func(t *testing.T) {
+		e := newTestEngine(t, &recHost{}, nil)
+		type key struct{}
+		collected := make(chan struct{})
+		// The caller's context holds a value the collector can reclaim
+		// once nothing refers to the context.
+		handle := func() Record {
+			v := new([1 << 10]byte)
+			runtime.AddCleanup(v, func(ch chan struct{}) { close(ch) }, collected)
+			cctx, cancel := context.WithCancel(context.WithValue(ctx, key{}, v))
+			defer cancel()
+			rec, err := e.Handle(cctx, edrDetection("ctx1"))
+			require.NoError(t, err)
+			return rec
+		}
+		rec := handle()
+		deadline := time.After(5 * time.Second)
+		for done := false; !done; {
+			runtime.GC()
+			select {
+			case <-collected:
+				done = true
+			case <-deadline:
+				t.Fatal("the caller's context outlived its call, kept by the record returned")
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+		assert.Equal(t, Blocked, rec.Status)
+		runtime.KeepAlive(rec)
+	})
 	t.Run("a hook that ignores a cancelled context is abandoned after the grace, and the rest is cancelled", func(t *testing.T) {
 		release := make(chan struct{})
 		defer close(release)
