@@ -440,7 +440,8 @@ func (e *Engine) handleOnce(ctx context.Context, det *detect.Detection) (Record,
 		sh.mu.Unlock()
 		select {
 		case <-f.done:
-			return f.rec, f.err
+			// The record is the caller's own, as the first call's is.
+			return f.rec.Clone(), f.err
 		case <-ctx.Done():
 			return Record{}, ctx.Err()
 		}

@@ -159,6 +159,30 @@ func TestEngineLifecycle(t *testing.T) {
 		require.NoError(t, err)
 		assert.Len(t, h.Calls(), 3)
 	})
+	t.Run("a call that joins a handling under way gets a record of its own", func(t *testing.T) {
+		release := make(chan struct{})
+		h := funcHost(func(context.Context) error { <-release; return nil })
+		e := newTestEngine(t, &recHost{}, func(c *Config) { c.Hooks = Hooks{StopProcess: h, Quarantine: h} })
+		recs := make(chan Record, 2)
+		for range 2 {
+			go func() {
+				rec, err := e.Handle(ctx, edrDetection("join"))
+				assert.NoError(t, err)
+				recs <- rec
+			}()
+		}
+		require.Eventually(t, func() bool {
+			sh := e.flights("join")
+			sh.mu.Lock()
+			defer sh.mu.Unlock()
+			return sh.handles["join"] != nil // one call waits for the other
+		}, 5*time.Second, time.Millisecond)
+		close(release)
+		a, b := <-recs, <-recs
+		require.Equal(t, a, b, "one handling")
+		a.Actions[0].Error = "changed by one caller"
+		assert.Empty(t, b.Actions[0].Error, "the other's is its own")
+	})
 	t.Run("block mode off records detected and calls no hook", func(t *testing.T) {
 		h := &recHost{}
 		e := newTestEngine(t, h, func(c *Config) { c.Settings = new(History) })

@@ -228,8 +228,9 @@ func (s *MemStore) Put(ctx context.Context, r Record) error {
 	// A bounded store stores its new records under omu, one at a time,
 	// each joining the eviction line as it becomes visible, and drops
 	// what it must before omu is free again: Len and Query, which take
-	// omu, never see it over Limit while there are finished records to
-	// drop.
+	// omu, never see a new record before the drops it calls for. (Records
+	// in progress at that moment are not dropped, and may keep the store
+	// over Limit after they finish, until the next new record's Put.)
 	bounded := s.Limit > 0
 	if bounded {
 		s.omu.Lock()
