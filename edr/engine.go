@@ -458,21 +458,20 @@ func (e *Engine) handleOnce(ctx context.Context, det *detect.Detection) (Record,
 			// A panic outside the hook calls (the store's, say) goes on
 			// up to the caller; the id is free to be handled again, and
 			// the calls waiting for this handling learn why it ended.
-			e.land(det.ID, Record{}, fmt.Errorf("%w: detection %s", ErrHandlingPanicked, det.ID))
+			e.land(sh, det.ID, Record{}, fmt.Errorf("%w: detection %s", ErrHandlingPanicked, det.ID))
 		}
 	}()
 	s := e.runners.session()
 	s.e, s.kind, s.ctx, s.storeCtx, s.det = e, sessionHandle, ctx, withoutCancel(ctx), det
 	rec, err := e.superviseHandling(s)
 	landed = true
-	e.land(det.ID, rec, err)
+	e.land(sh, det.ID, rec, err)
 	return rec, err
 }
 
-// land ends the handling of id under way: the calls waiting for it get
-// rec and err.
-func (e *Engine) land(id string, rec Record, err error) {
-	sh := e.flights(id)
+// land ends the handling of id under way, in its shard sh: the calls
+// waiting for it get rec and err.
+func (e *Engine) land(sh *flightShard, id string, rec Record, err error) {
 	sh.mu.Lock()
 	f := sh.handles[id]
 	delete(sh.handles, id)
