@@ -151,9 +151,9 @@ type Engine struct {
 
 	// Written by every Handle, Undo and Recover, on a line of its own:
 	// the calls under way, plus closing once Close has begun.
-	_      [64]byte
+	_      [cacheLine]byte
 	active atomic.Int64
-	_      [56]byte
+	_      [cacheLine - unsafe.Sizeof(atomic.Int64{})]byte
 
 	qmu       sync.RWMutex // guards closed and sending on queue
 	closed    bool
@@ -178,7 +178,7 @@ const flightShards = 32
 // flightShard is the handlings under way whose ids hash to it.
 type flightShard struct {
 	flightShardData
-	_ [64 - unsafe.Sizeof(flightShardData{})%64]byte
+	_ [cacheLine - unsafe.Sizeof(flightShardData{})%cacheLine]byte
 }
 
 type flightShardData struct {

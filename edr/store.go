@@ -140,7 +140,7 @@ type MemStore struct {
 	Limit int
 
 	memStoreShared
-	_ [64 - (unsafe.Sizeof(int(0))+unsafe.Sizeof(memStoreShared{}))%64]byte
+	_ [cacheLine - (unsafe.Sizeof(int(0))+unsafe.Sizeof(memStoreShared{}))%cacheLine]byte
 
 	shards [memShards]memShard
 
@@ -162,6 +162,10 @@ type memStoreShared struct {
 	free     sync.Pool    // of *Record: dropped records, whose memory the next new records reuse
 }
 
+// cacheLine is the size of the cache line that the fields written by
+// different cores are padded apart to.
+const cacheLine = 64
+
 // memShards is the number of a MemStore's shards, a power of two.
 const memShards = 64
 
@@ -169,7 +173,7 @@ const memShards = 64
 // of its own so that two shards' locks never share one.
 type memShard struct {
 	memShardData
-	_ [64 - unsafe.Sizeof(memShardData{})%64]byte
+	_ [cacheLine - unsafe.Sizeof(memShardData{})%cacheLine]byte
 }
 
 type memShardData struct {
